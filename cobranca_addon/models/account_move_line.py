@@ -1,0 +1,66 @@
+from odoo import api, fields, models
+from odoo.tools.sql import column_exists, create_column
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+
+    cobranca_line_ids = fields.One2many(
+        "cobranca.line",
+        "move_line_id",
+        string="Dunning Lines",
+        groups="cobranca_addon.group_cobranca_user",
+    )
+    cobranca_level_id = fields.Many2one(
+        "cobranca.level",
+        string="Collection Level",
+        compute="_compute_cobranca_level",
+        store=True,
+        index="btree_not_null",
+        groups="cobranca_addon.group_cobranca_user",
+    )
+    cobranca_days_late = fields.Integer(
+        string="Days Late",
+        compute="_compute_cobranca_days_late",
+        help="Days since the due date, as of today (negative before it).",
+    )
+
+    def _auto_init(self):
+        # Created empty: computing it for every journal item at install would be
+        # slow on big databases, and nothing was dunned before the install.
+        if not column_exists(self.env.cr, "account_move_line", "cobranca_level_id"):
+            create_column(self.env.cr, "account_move_line", "cobranca_level_id", "int4")
+        return super()._auto_init()
+
+    @api.depends("cobranca_line_ids.state", "cobranca_line_ids.level_id")
+    def _compute_cobranca_level(self):
+        for item in self:
+            sent = item.cobranca_line_ids.filtered(lambda line: line.state == "sent")
+            item.cobranca_level_id = sent.level_id.sorted("days")[-1:]
+
+    @api.depends("date_maturity")
+    @api.depends_context("tz")
+    def _compute_cobranca_days_late(self):
+        today = fields.Date.context_today(self)
+        for item in self:
+            item.cobranca_days_late = (today - item.date_maturity).days if item.date_maturity else 0
+
+    def _cobranca_instalment_label(self):
+        """``"2/3"`` for the second of three instalments of an invoice, else ``""``."""
+        self.ensure_one()
+        instalments = self.move_id.line_ids.filtered(
+            lambda line: line.account_id == self.account_id and line.date_maturity
+            and line.balance > 0
+        ).sorted(lambda line: (line.date_maturity, line.id))
+        if len(instalments) < 2 or self not in instalments:
+            return ""
+        return f"{list(instalments).index(self) + 1}/{len(instalments)}"
+
+    def action_open_cobranca_move(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": self.move_id.id,
+            "view_mode": "form",
+        }

@@ -1,0 +1,746 @@
+import hashlib
+import logging
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import Command, api, fields, models
+from odoo.tools import SQL, email_normalize, format_amount, format_date
+
+from .cobranca_line import CLOSED_PAYMENT_STATES
+
+_logger = logging.getLogger(__name__)
+
+#: Sending attempts of a reminder e-mail before it falls back to a phone task.
+MAX_SEND_ATTEMPTS = 3
+#: mail.mail failure types meaning that the address itself cannot be reached.
+ADDRESS_FAILURES = ("mail_email_invalid", "mail_email_missing", "mail_bounce")
+#: Channel a message falls back to when its own cannot reach the customer.
+FALLBACK_CHANNEL = "phone"
+
+
+class CobrancaMessage(models.Model):
+    """What carried dunning lines to one customer: an e-mail or a phone task.
+
+    One per customer, channel and run. It lists all of the customer's open
+    items, in the tone of the highest level its lines reached.
+    """
+
+    _name = "cobranca.message"
+    _description = "Collection Message"
+    _inherit = ["mail.thread"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, readonly=True, index=True
+    )
+    recipient_id = fields.Many2one(
+        "res.partner",
+        string="Recipient",
+        readonly=True,
+        help="The contact the message went to: the customer's invoice address when "
+        "there is one.",
+    )
+    channel = fields.Selection(
+        [("email", "E-mail"), ("phone", "Phone Task")],
+        required=True,
+        readonly=True,
+        index=True,
+    )
+    level_id = fields.Many2one(
+        "cobranca.level",
+        readonly=True,
+        ondelete="restrict",
+        help="The highest level reached by the lines this message carries; it sets "
+        "the tone.",
+    )
+    run_id = fields.Many2one("cobranca.run", readonly=True, index=True, ondelete="set null")
+    date = fields.Date(required=True, readonly=True, index=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Collector",
+        readonly=True,
+        help="Who was given the phone task.",
+    )
+    line_ids = fields.Many2many(
+        "cobranca.line",
+        "cobranca_line_message_rel",
+        "message_id",
+        "line_id",
+        string="Dunning Lines",
+        readonly=True,
+    )
+    item_ids = fields.Many2many(
+        "account.move.line",
+        "cobranca_message_item_rel",
+        "message_id",
+        "move_line_id",
+        string="Listed Items",
+        readonly=True,
+        help="Every open item of the customer listed in the message, including "
+        "credits in their favour.",
+    )
+    move_ids = fields.Many2many(
+        "account.move", compute="_compute_move_ids", string="Invoices"
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
+    amount_residual = fields.Monetary(
+        string="Open Amount",
+        readonly=True,
+        help="Net open amount of the listed items when the message was prepared, in "
+        "the company currency.",
+    )
+    items_signature = fields.Char(readonly=True, copy=False)
+    mail_ids = fields.One2many("mail.mail", "cobranca_message_id", string="E-mails")
+    activity_ids = fields.One2many("mail.activity", "cobranca_message_id", string="Tasks")
+    state = fields.Selection(
+        [
+            ("queued", "Queued"),
+            ("sent", "Sent"),
+            ("failed", "Failed"),
+            ("todo", "To Do"),
+            ("done", "Done"),
+            ("cancelled", "Cancelled"),
+        ],
+        compute="_compute_state",
+        store=True,
+        index=True,
+    )
+    failure_reason = fields.Text(compute="_compute_failure_reason")
+    note = fields.Char(
+        readonly=True,
+        help="Why this channel was used (a fallback) or why the message was cancelled.",
+    )
+    is_cancelled = fields.Boolean(readonly=True, copy=False)
+    date_sent = fields.Datetime(readonly=True, copy=False)
+    date_done = fields.Datetime(readonly=True, copy=False)
+    attempt_count = fields.Integer(
+        string="Sending Attempts", default=0, readonly=True, copy=False
+    )
+    fallback_message_id = fields.Many2one(
+        "cobranca.message",
+        readonly=True,
+        copy=False,
+        help="The task created when this e-mail could not be delivered.",
+    )
+
+    _sql_constraints = [
+        (
+            "run_partner_channel_unique",
+            "UNIQUE(run_id, company_id, partner_id, channel)",
+            "A customer gets at most one message per channel and run.",
+        ),
+    ]
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    @api.depends("partner_id.name", "level_id.name", "channel", "date")
+    def _compute_display_name(self):
+        labels = dict(self._fields["channel"]._description_selection(self.env))
+        for message in self:
+            message.display_name = self.env._(
+                "%(customer)s – %(level)s (%(channel)s, %(date)s)",
+                customer=message.partner_id.name or "",
+                level=message.level_id.name or "",
+                channel=labels.get(message.channel, ""),
+                date=fields.Date.to_string(message.date) or "",
+            )
+
+    @api.depends("line_ids.move_id")
+    def _compute_move_ids(self):
+        for message in self:
+            message.move_ids = message.line_ids.move_id
+
+    @api.depends(
+        "channel", "is_cancelled", "mail_ids.state", "activity_ids", "date_done", "date_sent"
+    )
+    def _compute_state(self):
+        mail_states = {
+            "outgoing": "queued",
+            "sent": "sent",
+            "received": "sent",
+            "exception": "failed",
+            "cancel": "cancelled",
+        }
+        for message in self:
+            if message.is_cancelled:
+                message.state = "cancelled"
+            elif message.channel == "phone":
+                if message.date_done:
+                    message.state = "done"
+                elif message.activity_ids:
+                    message.state = "todo"
+                else:
+                    message.state = "cancelled"
+            elif message.mail_ids:
+                mail = message.mail_ids.sorted("id")[-1]
+                message.state = mail_states.get(mail.state, "queued")
+            else:
+                message.state = "sent" if message.date_sent else "queued"
+
+    @api.depends("mail_ids.failure_reason")
+    def _compute_failure_reason(self):
+        for message in self:
+            failed = message.mail_ids.filtered(lambda mail: mail.state == "exception")
+            message.failure_reason = failed[-1:].failure_reason or False
+
+    # ------------------------------------------------------------------
+    # Preparing messages (called by cobranca.line._dispatch)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _open_items_domain(self, partners, companies):
+        return [
+            ("company_id", "in", companies.ids),
+            ("partner_id.commercial_partner_id", "in", partners.ids),
+            ("account_id.account_type", "=", "asset_receivable"),
+            ("parent_state", "=", "posted"),
+            ("reconciled", "=", False),
+            ("amount_residual_currency", "!=", 0),
+            "|",
+            ("amount_residual_currency", "<", 0),
+            "&",
+            "&",
+            ("move_id.move_type", "=", "out_invoice"),
+            ("move_id.payment_state", "not in", CLOSED_PAYMENT_STATES),
+            ("move_id.cobranca_excluded", "=", False),
+        ]
+
+    @api.model
+    def _open_items_by_partner(self, partners, companies):
+        """Open receivable items of the customers, ``{(company id, partner id): items}``.
+
+        Items are the open instalments of their invoices that may be reminded, and
+        their credits (credit notes, unreconciled payments). One query.
+        """
+        items = self.env["account.move.line"].search(
+            self._open_items_domain(partners, companies), order="date_maturity, id"
+        )
+        items.fetch(
+            [
+                "company_id",
+                "partner_id",
+                "move_id",
+                "currency_id",
+                "amount_currency",
+                "amount_residual",
+                "amount_residual_currency",
+                "date_maturity",
+            ]
+        )
+        grouped = defaultdict(lambda: self.env["account.move.line"])
+        for item in items:
+            grouped[(item.company_id.id, item.partner_id.commercial_partner_id.id)] |= item
+        return grouped
+
+    @api.model
+    def _items_signature(self, items):
+        """A fingerprint of what a message lists: items and their open amounts."""
+        payload = ";".join(
+            f"{item.id}:{item.amount_residual_currency}" for item in items.sorted("id")
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    @api.model
+    def _plan_channels(self, partner, lines):
+        """Decide which channel carries which lines of one customer.
+
+        :return: ``{channel: (lines, recipient, note)}``; a channel that cannot
+            reach the customer hands its lines to the fallback channel, and the
+            note says why.
+        """
+        Level = self.env["cobranca.level"]
+        order = [code for code, _field in Level._cobranca_channel_fields()]
+        wanted = defaultdict(lambda: lines.browse())
+        for line in lines:
+            for code in line.level_id._cobranca_channels():
+                wanted[code] |= line
+        plan, notes = {}, {}
+        for code in order:
+            channel_lines = wanted.get(code)
+            if not channel_lines:
+                continue
+            recipient, problem = getattr(self, f"_recipient_{code}")(partner)
+            if recipient:
+                plan[code] = (channel_lines, recipient, notes.get(code))
+                continue
+            fallback = self._fallback_channel(code)
+            wanted[fallback] |= channel_lines
+            notes[fallback] = self.env._(
+                "%(problem)s The %(channel)s was replaced by a phone task.",
+                problem=problem,
+                channel=dict(self._fields["channel"]._description_selection(self.env))[
+                    code
+                ].lower(),
+            )
+        return plan
+
+    @api.model
+    def _fallback_channel(self, channel):
+        """Hook: the channel used when ``channel`` cannot reach the customer."""
+        return FALLBACK_CHANNEL
+
+    @api.model
+    def _recipient_email(self, partner):
+        """The contact who receives reminder e-mails, or ``(False, why not)``.
+
+        The customer's invoice address (a child contact of type invoice) when it
+        has a valid e-mail, else the customer itself.
+        """
+        invoice_contacts = partner.child_ids.filtered(
+            lambda contact: contact.type == "invoice" and contact.active
+        )
+        for contact in invoice_contacts | partner:
+            if email_normalize(contact.email) and not contact.message_bounce:
+                return contact, False
+        if partner.message_bounce and email_normalize(partner.email):
+            return False, self.env._(
+                "E-mails to %(email)s bounced.", email=partner.email
+            )
+        if (partner.email or "").strip():
+            return False, self.env._(
+                "The e-mail address %(email)s is not valid.", email=partner.email
+            )
+        return False, self.env._("The customer has no e-mail address.")
+
+    @api.model
+    def _recipient_phone(self, partner):
+        """Phone tasks always reach the collector; the contact to call is the invoice
+        address when it has a phone number."""
+        for contact in partner.child_ids.filtered(lambda c: c.type == "invoice") | partner:
+            if contact.phone or contact.mobile:
+                return contact, False
+        return partner, False
+
+    @api.model
+    def _collector_for(self, company, partner, policy):
+        partner = partner.with_company(company)
+        user = (
+            partner.cobranca_collector_id
+            or policy.collector_id
+            or partner.user_id
+            or (not self.env.su and self.env.user)
+            or self.env.ref("base.user_admin", raise_if_not_found=False)
+            or self.env.user
+        )
+        return user
+
+    @api.model
+    def _prepare_message_values(self, company, partner, channel, lines, recipient, items, note):
+        top_level = lines.level_id.sorted(lambda level: level.days)[-1]
+        latest = lines.sorted(lambda line: line.date)[-1]
+        listed = items
+        values = {
+            "company_id": company.id,
+            "partner_id": partner.id,
+            "recipient_id": recipient.id,
+            "channel": channel,
+            "level_id": top_level.id,
+            "run_id": latest.run_id.id,
+            "date": latest.date,
+            "line_ids": [Command.set(lines.ids)],
+            "item_ids": [Command.set(listed.ids)],
+            "amount_residual": company.currency_id.round(sum(listed.mapped("amount_residual"))),
+            "items_signature": self._items_signature(listed),
+            "note": note or False,
+        }
+        if channel == "phone":
+            values["user_id"] = self._collector_for(company, partner, top_level.policy_id).id
+        return values
+
+    # ------------------------------------------------------------------
+    # Sending
+    # ------------------------------------------------------------------
+
+    def _send(self):
+        """Hand each message to its channel, then log it on invoices and customer."""
+        self._ensure_portal_tokens()
+        by_channel = defaultdict(lambda: self.browse())
+        for message in self:
+            by_channel[message.channel] |= message
+        for channel, messages in by_channel.items():
+            getattr(messages, f"_send_{channel}")()
+        self._log_on_documents()
+
+    def _send_email(self):
+        """Queue one e-mail per message, rendered from its level's template.
+
+        The e-mail is kept after sending (no auto-delete): it is the record of
+        what was sent.
+        """
+        values_list = []
+        for template, messages in self._group_by_template().items():
+            rendered = messages._render_mail(template)
+            for message in messages:
+                values_list.append(message._prepare_mail_values(template, rendered[message.id]))
+        if values_list:
+            self.env["mail.mail"].sudo().create(values_list)
+
+    def _group_by_template(self):
+        grouped = defaultdict(lambda: self.browse())
+        for message in self:
+            grouped[message.level_id.mail_template_id] |= message
+        return grouped
+
+    def _render_mail(self, template):
+        return template.sudo()._generate_template(
+            self.ids, ("subject", "body_html", "email_from", "reply_to", "lang")
+        )
+
+    def _prepare_mail_values(self, template, rendered):
+        self.ensure_one()
+        return {
+            "cobranca_message_id": self.id,
+            "model": self._name,
+            "res_id": self.id,
+            "record_name": self.display_name,
+            "subject": rendered.get("subject"),
+            "body_html": rendered.get("body_html"),
+            "body": rendered.get("body_html"),
+            "email_from": rendered.get("email_from")
+            or self.company_id.email_formatted
+            or self.env.user.email_formatted,
+            "reply_to": rendered.get("reply_to") or False,
+            "recipient_ids": [Command.link(self.recipient_id.id)],
+            "author_id": self.company_id.partner_id.id,
+            "auto_delete": False,
+            "message_type": "email_outgoing",
+            "mail_server_id": template.mail_server_id.id,
+        }
+
+    def _send_phone(self):
+        """One call task per customer for their collector, listing the open items.
+
+        An open task of an earlier message for the same customer is replaced, so
+        a collector never has two calls to make to the same customer.
+        """
+        previous = self.env["mail.activity"].search(
+            [
+                ("cobranca_message_id.partner_id", "in", self.partner_id.ids),
+                ("cobranca_message_id", "not in", self.ids),
+                ("cobranca_message_id.channel", "=", "phone"),
+            ]
+        )
+        if previous:
+            superseded = previous.cobranca_message_id
+            previous.sudo().unlink()
+            superseded.write(
+                {
+                    "is_cancelled": True,
+                    "note": self.env._("Replaced by a newer phone task."),
+                }
+            )
+        partner_model = self.env["ir.model"]._get_id("res.partner")
+        call_type = self.env.ref("mail.mail_activity_data_call", raise_if_not_found=False)
+        values_list = []
+        for message in self:
+            activity_type = message.level_id.activity_type_id or call_type
+            values_list.append(
+                {
+                    "cobranca_message_id": message.id,
+                    "res_model_id": partner_model,
+                    "res_id": message.partner_id.id,
+                    "activity_type_id": activity_type.id,
+                    "summary": self.env._(
+                        "Collection call: %(level)s", level=message.level_id.name
+                    ),
+                    "note": message._render_activity_note(),
+                    "user_id": message.user_id.id,
+                    "date_deadline": message.date,
+                }
+            )
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
+            values_list
+        )
+
+    def _render_activity_note(self):
+        self.ensure_one()
+        return self.env["ir.qweb"]._render(
+            "cobranca_addon.cobranca_activity_note",
+            {
+                "object": self,
+                "format_amount": lambda amount, currency: format_amount(
+                    self.env, amount, currency
+                ),
+                "format_date": lambda value: format_date(self.env, value),
+            },
+        )
+
+    def _ensure_portal_tokens(self):
+        """Give the listed invoices a portal access token, in one statement."""
+        moves = self.item_ids.move_id.filtered(lambda move: not move.access_token)
+        if not moves:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE account_move SET access_token = gen_random_uuid()::text
+                 WHERE id = ANY(%s) AND access_token IS NULL
+                """,
+                moves.ids,
+            )
+        )
+        moves.invalidate_recordset(["access_token"])
+
+    def _log_on_documents(self):
+        """Log each message on the chatter of its invoices and of the customer."""
+        labels = dict(self._fields["channel"]._description_selection(self.env))
+        move_bodies, partner_bodies = defaultdict(list), defaultdict(list)
+        for message in self:
+            text = self.env._(
+                "Collection reminder «%(level)s» (%(channel)s) for %(recipient)s.",
+                level=message.level_id.name,
+                channel=labels[message.channel],
+                recipient=message.recipient_id.display_name
+                if message.channel == "email"
+                else message.user_id.name,
+            )
+            link = Markup(
+                '<a href="#" data-oe-model="cobranca.message" data-oe-id="%s">%s</a>'
+            ) % (message.id, text)
+            if message.note:
+                link += Markup("<br/>") + message.note
+            for move in message.line_ids.move_id:
+                move_bodies[move.id].append(link)
+            partner_bodies[message.partner_id.id].append(link)
+
+        def join(bodies):
+            return {key: Markup("<br/>").join(values) for key, values in bodies.items()}
+
+        if move_bodies:
+            self.env["account.move"].browse(list(move_bodies))._message_log_batch(
+                join(move_bodies)
+            )
+        if partner_bodies:
+            self.env["res.partner"].browse(list(partner_bodies))._message_log_batch(
+                join(partner_bodies)
+            )
+
+    # ------------------------------------------------------------------
+    # What the templates show
+    # ------------------------------------------------------------------
+
+    def _item_groups(self):
+        """The listed items grouped per currency, for templates and tasks.
+
+        :return: list of dicts with ``currency``, ``items`` (dicts with the
+            invoice, instalment label, due date, original and open amounts,
+            days late and payment link), ``credits`` and ``total`` (rounded with
+            the currency).
+        """
+        self.ensure_one()
+        groups = {}
+        today = self.date or fields.Date.context_today(self)
+        base_url = self.get_base_url()
+        for item in self.item_ids.sorted(lambda i: (i.date_maturity or today, i.id)):
+            currency = item.currency_id
+            group = groups.setdefault(
+                currency.id, {"currency": currency, "items": [], "credits": [], "total": 0.0}
+            )
+            move = item.move_id
+            entry = {
+                "item": item,
+                "move": move,
+                "name": move.name,
+                "instalment": item._cobranca_instalment_label(),
+                "date_due": item.date_maturity,
+                "amount": abs(item.amount_currency),
+                "residual": abs(item.amount_residual_currency),
+                "days_late": (today - item.date_maturity).days if item.date_maturity else 0,
+                "url": base_url + move.get_portal_url() if move.access_token else False,
+            }
+            group["total"] += item.amount_residual_currency
+            group["credits" if item.amount_residual_currency < 0 else "items"].append(entry)
+        for group in groups.values():
+            group["total"] = group["currency"].round(group["total"])
+        return list(groups.values())
+
+    def _creditor(self):
+        """The creditor identification of CDC art. 42-A: name, address, CNPJ."""
+        self.ensure_one()
+        company = self.company_id
+        partner = company.partner_id
+        address = ", ".join(
+            part
+            for part in (
+                partner.street,
+                partner.street2,
+                partner.city,
+                partner.state_id.code,
+                partner.zip,
+            )
+            if part
+        )
+        return {
+            "name": company.name,
+            "address": address,
+            "vat": company.vat or partner.vat or "",
+            "phone": company.phone or "",
+            "email": company.email or "",
+        }
+
+    # ------------------------------------------------------------------
+    # At the moment of sending (called by mail.mail._send)
+    # ------------------------------------------------------------------
+
+    def _check_before_send(self, mails):
+        """Last check before the e-mails go out.
+
+        A message whose items were all paid (or excluded) in the meantime is
+        cancelled; one whose listed items changed is rendered again with the
+        current amounts.
+        """
+        self.line_ids.move_line_id.fetch(["amount_residual_currency", "reconciled", "currency_id"])
+        self.line_ids.move_id.fetch(["state", "payment_state", "cobranca_excluded"])
+        current = self._open_items_by_partner(self.partner_id, self.company_id)
+        for message in self:
+            message_mails = mails.filtered(lambda mail: mail.cobranca_message_id == message)
+            closed = message.line_ids.filtered(lambda line: line._item_closed_reason())
+            for line in closed:
+                line.write({"state": "cancelled", "note": line._item_closed_reason()})
+            if closed == message.line_ids:
+                message_mails.cancel()
+                message.write(
+                    {
+                        "is_cancelled": True,
+                        "note": self.env._(
+                            "Cancelled before sending: every item it reminded was "
+                            "settled or excluded."
+                        ),
+                    }
+                )
+                continue
+            items = current.get((message.company_id.id, message.partner_id.id), self.env["account.move.line"])
+            signature = self._items_signature(items)
+            if signature == message.items_signature:
+                continue
+            message.write(
+                {
+                    "item_ids": [Command.set(items.ids)],
+                    "items_signature": signature,
+                    "amount_residual": message.company_id.currency_id.round(
+                        sum(items.mapped("amount_residual"))
+                    ),
+                }
+            )
+            template = message.level_id.mail_template_id
+            message._ensure_portal_tokens()
+            rendered = message._render_mail(template)[message.id]
+            message_mails.write(
+                {
+                    "subject": rendered.get("subject"),
+                    "body_html": rendered.get("body_html"),
+                    "body": rendered.get("body_html"),
+                }
+            )
+
+    def _on_mail_sent(self):
+        """Called when the message's e-mail was accepted by the SMTP server."""
+        self.write({"date_sent": fields.Datetime.now()})
+
+    # ------------------------------------------------------------------
+    # Failures: retried, never duplicated, never lost
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_retry_failed(self, limit=500):
+        """Retry failed reminder e-mails; give up to a phone task when hopeless.
+
+        A transient failure (the SMTP server refused or timed out) re-queues the
+        same e-mail (never a copy) up to :data:`MAX_SEND_ATTEMPTS` times. An
+        unreachable address, or too many attempts, hands the lines to a phone
+        task with the reason.
+        """
+        failed = self.search(
+            [
+                ("channel", "=", "email"),
+                ("state", "=", "failed"),
+                ("fallback_message_id", "=", False),
+            ],
+            limit=limit,
+        )
+        to_retry, hopeless = self.browse(), self.browse()
+        for message in failed:
+            mail = message.mail_ids.sorted("id")[-1]
+            if mail.failure_type in ADDRESS_FAILURES or message.attempt_count >= MAX_SEND_ATTEMPTS:
+                hopeless |= message
+            else:
+                to_retry |= message
+        for message in to_retry:
+            message.attempt_count += 1
+        to_retry.mail_ids.filtered(lambda mail: mail.state == "exception").mark_outgoing()
+        hopeless._fallback_to_phone()
+        return len(to_retry), len(hopeless)
+
+    def _fallback_to_phone(self):
+        values_list = []
+        for message in self:
+            mail = message.mail_ids.sorted("id")[-1]
+            reason = self.env._(
+                "The reminder e-mail could not be delivered (%(reason)s): a phone task "
+                "replaces it.",
+                reason=mail.failure_reason or mail.failure_type or "-",
+            )
+            values = self._prepare_message_values(
+                message.company_id,
+                message.partner_id,
+                "phone",
+                message.line_ids,
+                message.partner_id,
+                message.item_ids,
+                reason,
+            )
+            values["run_id"] = False
+            values["date"] = fields.Date.context_today(self)
+            values_list.append(values)
+        if not values_list:
+            return self.browse()
+        phones = self.create(values_list)
+        for message, phone in zip(self, phones, strict=True):
+            message.fallback_message_id = phone
+            message.line_ids.write({"note": phone.note})
+        phones._send()
+        return phones
+
+    def _cancel_obsolete(self):
+        """Cancel queued e-mails and open tasks whose items are all settled."""
+        messages = self.search([("state", "in", ("queued", "todo"))])
+        if not messages:
+            return self.browse()
+        messages.line_ids.move_line_id.fetch(["amount_residual_currency", "reconciled", "currency_id"])
+        obsolete = messages.filtered(
+            lambda message: all(line._item_closed_reason() for line in message.line_ids)
+        )
+        if not obsolete:
+            return obsolete
+        obsolete.mail_ids.filtered(lambda mail: mail.state == "outgoing").cancel()
+        obsolete.activity_ids.sudo().unlink()
+        obsolete.write(
+            {
+                "is_cancelled": True,
+                "note": self.env._("Cancelled: every item it reminded was settled."),
+            }
+        )
+        return obsolete
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_open_mail(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "mail.mail",
+            "res_id": self.mail_ids.sorted("id")[-1:].id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    def action_retry(self):
+        """Re-queue the failed e-mail of the message (the same e-mail, not a copy)."""
+        self.mail_ids.filtered(lambda mail: mail.state == "exception").mark_outgoing()

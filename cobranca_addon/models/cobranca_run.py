@@ -1,0 +1,532 @@
+import logging
+
+from psycopg2 import errors as pg_errors
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+#: First key of the advisory locks that give one worker a customer at a time.
+ADVISORY_LOCK_CLASS = 0x636F62  # "cob"
+#: Customers handled per batch (per call of the scheduled action).
+DEFAULT_BATCH_SIZE = 200
+#: Batches a manager's "Run now" handles at once before leaving the rest to the cron.
+RUN_NOW_MAX_BATCHES = 10
+
+
+class CobrancaRun(models.Model):
+    """The dunning of one company for one day.
+
+    A run is created once per company and day. It first selects, set-based in one
+    SQL statement, every receivable item that reaches a level that day and creates
+    its dunning line (``pending``). The pending lines are then dispatched customer
+    by customer, in batches that any cron worker may take: one message per
+    customer and channel, listing all their open items.
+    """
+
+    _name = "cobranca.run"
+    _description = "Collection Run"
+    _order = "date desc, id desc"
+    _rec_names_search = ["company_id", "date"]
+
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, index=True
+    )
+    date = fields.Date(required=True, readonly=True, index=True)
+    state = fields.Selection(
+        [("running", "Running"), ("done", "Done")],
+        default="running",
+        required=True,
+        readonly=True,
+    )
+    trigger = fields.Selection(
+        [("cron", "Scheduled"), ("manual", "Manual")],
+        default="cron",
+        required=True,
+        readonly=True,
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Started By", readonly=True, default=lambda self: self.env.user
+    )
+    date_done = fields.Datetime(string="Finished On", readonly=True)
+    line_ids = fields.One2many("cobranca.line", "run_id", string="Dunning Lines")
+    message_ids = fields.One2many("cobranca.message", "run_id", string="Messages")
+    line_count = fields.Integer(compute="_compute_counts", string="Lines")
+    pending_count = fields.Integer(compute="_compute_counts", string="Pending")
+    cancelled_count = fields.Integer(compute="_compute_counts", string="Cancelled")
+    message_count = fields.Integer(compute="_compute_counts", string="Messages Sent")
+
+    _sql_constraints = [
+        (
+            "company_date_unique",
+            "UNIQUE(company_id, date)",
+            "A company is dunned once a day.",
+        ),
+    ]
+
+    @api.depends("company_id.name", "date")
+    def _compute_display_name(self):
+        for run in self:
+            run.display_name = self.env._(
+                "%(company)s – %(date)s",
+                company=run.company_id.name,
+                date=fields.Date.to_string(run.date),
+            )
+
+    def _compute_counts(self):
+        line_counts = {
+            (run, state): count
+            for run, state, count in self.env["cobranca.line"]._read_group(
+                [("run_id", "in", self.ids)], ["run_id", "state"], ["__count"]
+            )
+        }
+        message_counts = dict(
+            self.env["cobranca.message"]._read_group(
+                [("run_id", "in", self.ids)], ["run_id"], ["__count"]
+            )
+        )
+        for run in self:
+            run.pending_count = line_counts.get((run, "pending"), 0)
+            run.cancelled_count = line_counts.get((run, "cancelled"), 0)
+            run.line_count = sum(
+                line_counts.get((run, state), 0)
+                for state in ("pending", "sent", "cancelled")
+            )
+            run.message_count = message_counts.get(run, 0)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    @api.model
+    def action_run_now(self):
+        """Run today's dunning of the selected companies (managers only)."""
+        if not self.env.user.has_group("cobranca_addon.group_cobranca_manager"):
+            raise AccessError(
+                self.env._("Only Cobrança managers may start a collection run.")
+            )
+        companies = self.env.companies
+        result = self.sudo()._run_dunning(
+            companies=companies, trigger="manual", max_batches=RUN_NOW_MAX_BATCHES
+        )
+        if result["remaining"]:
+            self.env.ref("cobranca_addon.ir_cron_cobranca_run").sudo()._trigger()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "cobranca_addon.cobranca_run_action"
+        )
+        action["domain"] = [("id", "in", result["runs"].ids)]
+        return action
+
+    def action_open_lines(self):
+        return self._open_related("cobranca_addon.cobranca_line_action")
+
+    def action_open_messages(self):
+        return self._open_related("cobranca_addon.cobranca_message_action")
+
+    def _open_related(self, xmlid):
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action["domain"] = [("run_id", "in", self.ids)]
+        action["context"] = {}
+        return action
+
+    # ------------------------------------------------------------------
+    # Entry points
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_run(self, batch_size=None):
+        """Scheduled action: today's dunning of every company, one batch per call.
+
+        The first call of the day creates each company's run and its lines; every
+        call then dispatches one batch of customers and reports its progress, so
+        the scheduler calls again (on this or another worker) until nothing is
+        left.
+        """
+        batch_size = batch_size or int(
+            self.env["ir.config_parameter"].sudo().get_param(
+                "cobranca_addon.batch_size", DEFAULT_BATCH_SIZE
+            )
+        )
+        companies = self.env["res.company"].search([])
+        if self._prepare_runs(companies, trigger="cron", only_new=True):
+            self.env["cobranca.message"]._cancel_obsolete()
+        done, remaining = self._process_batch_safely(companies, batch_size)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return remaining
+
+    @api.model
+    def _run_dunning(
+        self,
+        date=None,
+        companies=None,
+        trigger="manual",
+        batch_size=DEFAULT_BATCH_SIZE,
+        max_batches=None,
+    ):
+        """Run the dunning for a date: the one method behind the cron and buttons.
+
+        :param date: the run date (default: today in each company's timezone)
+        :param companies: companies to dun (default: all)
+        :param max_batches: stop after that many batches (the rest stays pending)
+        :return: dict with the ``runs``, the customers ``done`` and ``remaining``
+        """
+        if companies is None:
+            companies = self.env["res.company"].search([])
+        self.env["cobranca.message"]._cancel_obsolete()
+        runs = self._prepare_runs(companies, date=date, trigger=trigger)
+        done = batches = 0
+        remaining = self._count_pending_partners(companies)
+        while remaining and (max_batches is None or batches < max_batches):
+            batch_done, remaining = self._process_batch(companies, batch_size)
+            done += batch_done
+            batches += 1
+            if not batch_done:
+                break
+        return {"runs": runs, "done": done, "remaining": remaining}
+
+    # ------------------------------------------------------------------
+    # Phase 1: one run per company and day, its lines selected set-based
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _company_today(self, company):
+        tz = company.partner_id.tz or self.env.user.tz or "UTC"
+        return fields.Date.context_today(self.with_context(tz=tz))
+
+    @api.model
+    def _prepare_runs(self, companies, date=None, trigger="cron", only_new=False):
+        """Create the run of each company for the date, once, with its lines.
+
+        :return: the runs of the date (only those created now if ``only_new``)
+        """
+        runs = self.browse()
+        existing = {
+            (run.company_id.id, run.date): run
+            for run in self.search(
+                [("company_id", "in", companies.ids)]
+                + ([("date", "=", date)] if date else [])
+            )
+        }
+        for company in companies:
+            run_date = fields.Date.to_date(date) if date else self._company_today(company)
+            run = existing.get((company.id, run_date))
+            if run:
+                if not only_new:
+                    runs |= run
+                continue
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self.env.cr.execute(
+                        SQL(
+                            """
+                            INSERT INTO cobranca_run
+                                (company_id, date, state, trigger, user_id,
+                                 create_uid, create_date, write_uid, write_date)
+                            VALUES (%(company)s, %(date)s, 'running', %(trigger)s,
+                                    %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC',
+                                    %(uid)s, NOW() AT TIME ZONE 'UTC')
+                            ON CONFLICT (company_id, date) DO NOTHING
+                            RETURNING id
+                            """,
+                            company=company.id,
+                            date=run_date,
+                            trigger=trigger,
+                            uid=self.env.uid,
+                        )
+                    )
+                    row = self.env.cr.fetchone()
+            except (pg_errors.SerializationFailure, pg_errors.UniqueViolation):
+                _logger.info(
+                    "Collection run of %s for %s is being created by another worker",
+                    company.name,
+                    run_date,
+                )
+                continue
+            if not row:
+                # created (and committed) by a concurrent worker
+                continue
+            run = self.browse(row[0])
+            created = run._create_lines()
+            _logger.info(
+                "Collection run %s (%s, %s): %s dunning lines",
+                run.id,
+                company.name,
+                run_date,
+                created,
+            )
+            runs |= run
+        if not runs:
+            return runs
+        runs.invalidate_recordset()
+        self.env["cobranca.line"].invalidate_model()
+        runs._update_state()
+        return runs
+
+    def _create_lines(self):
+        """Create, in one statement, the dunning lines of this run.
+
+        Rules (see :mod:`..tools.regua`, which states them as plain functions):
+
+        * open receivable items of posted customer invoices of the company whose
+          invoice is not paid, in payment, reversed, blocked or excluded from
+          cobrança, of active customers whose net open balance is positive;
+        * the customer's policy (its own, else the company's);
+        * up to the due date, the most recent level before it not yet reached;
+          after it, the next level not yet reached whose days have elapsed, one
+          level at a time;
+        * not before the policy's minimum interval since the customer's last
+          reminder; not when the item's open amount is under the level's
+          tolerance.
+
+        The unique constraint on (item, level) makes it idempotent: a line that
+        exists is never created again (a cancelled one is re-opened).
+        """
+        self.ensure_one()
+        self.env.flush_all()
+        company_key = str(self.company_id.id)
+        query = SQL(
+            """
+            WITH items AS (
+                SELECT aml.id AS move_line_id,
+                       aml.move_id,
+                       partner.commercial_partner_id AS partner_id,
+                       aml.currency_id,
+                       aml.amount_residual,
+                       aml.amount_residual_currency,
+                       aml.date_maturity,
+                       %(date)s::date - aml.date_maturity AS days_late,
+                       COALESCE(
+                           (commercial.cobranca_policy_id ->> %(company_key)s)::int,
+                           company.cobranca_policy_id
+                       ) AS policy_id
+                  FROM account_move_line aml
+                  JOIN account_move move ON move.id = aml.move_id
+                  JOIN account_account account ON account.id = aml.account_id
+                  JOIN res_partner partner ON partner.id = aml.partner_id
+                  JOIN res_partner commercial
+                    ON commercial.id = partner.commercial_partner_id
+                  JOIN res_company company ON company.id = aml.company_id
+                 WHERE aml.company_id = %(company)s
+                   AND aml.parent_state = 'posted'
+                   AND account.account_type = 'asset_receivable'
+                   AND aml.reconciled IS NOT TRUE
+                   AND aml.amount_residual_currency > 0
+                   AND aml.date_maturity IS NOT NULL
+                   AND move.move_type = 'out_invoice'
+                   AND move.payment_state NOT IN ('paid', 'in_payment', 'reversed', 'blocked')
+                   AND move.cobranca_excluded IS NOT TRUE
+                   AND commercial.active
+            ),
+            balances AS (
+                SELECT partner.commercial_partner_id AS partner_id,
+                       SUM(aml.amount_residual) AS balance
+                  FROM account_move_line aml
+                  JOIN account_account account ON account.id = aml.account_id
+                  JOIN res_partner partner ON partner.id = aml.partner_id
+                 WHERE aml.company_id = %(company)s
+                   AND aml.parent_state = 'posted'
+                   AND account.account_type = 'asset_receivable'
+                   AND aml.reconciled IS NOT TRUE
+                   AND partner.commercial_partner_id IN (SELECT partner_id FROM items)
+                 GROUP BY partner.commercial_partner_id
+            ),
+            reached AS (
+                SELECT line.move_line_id, MAX(level.days) AS reached_days
+                  FROM cobranca_line line
+                  JOIN cobranca_level level ON level.id = line.level_id
+                 WHERE line.company_id = %(company)s
+                   AND line.state != 'cancelled'
+                   AND line.move_line_id IN (SELECT move_line_id FROM items)
+                 GROUP BY line.move_line_id
+            ),
+            last_contact AS (
+                SELECT line.partner_id, MAX(line.date) AS last_date
+                  FROM cobranca_line line
+                 WHERE line.company_id = %(company)s
+                   AND line.state != 'cancelled'
+                   AND line.partner_id IN (SELECT partner_id FROM items)
+                 GROUP BY line.partner_id
+            ),
+            targets AS (
+                SELECT DISTINCT ON (item.move_line_id)
+                       item.*, level.id AS level_id, level.tolerance_amount
+                  FROM items item
+                  JOIN cobranca_policy policy
+                    ON policy.id = item.policy_id AND policy.active
+                  JOIN cobranca_level level
+                    ON level.policy_id = policy.id AND level.active
+                  JOIN balances balance
+                    ON balance.partner_id = item.partner_id AND balance.balance > 0
+                  LEFT JOIN reached ON reached.move_line_id = item.move_line_id
+                  LEFT JOIN last_contact ON last_contact.partner_id = item.partner_id
+                 WHERE level.days <= item.days_late
+                   AND (level.days <= 0) = (item.days_late <= 0)
+                   AND (reached.reached_days IS NULL OR level.days > reached.reached_days)
+                   AND (last_contact.last_date IS NULL
+                        OR last_contact.last_date <= %(date)s::date - policy.min_interval_days)
+                 ORDER BY item.move_line_id,
+                          CASE WHEN item.days_late <= 0 THEN -level.days ELSE level.days END
+            )
+            INSERT INTO cobranca_line
+                (move_line_id, move_id, partner_id, company_id, currency_id,
+                 level_id, policy_id, run_id, date, state, date_maturity, days_late,
+                 amount_residual, amount_residual_currency,
+                 create_uid, create_date, write_uid, write_date)
+            SELECT target.move_line_id, target.move_id, target.partner_id,
+                   %(company)s, target.currency_id, target.level_id, target.policy_id,
+                   %(run)s, %(date)s, 'pending', target.date_maturity, target.days_late,
+                   target.amount_residual, target.amount_residual_currency,
+                   %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+              FROM targets target
+             WHERE target.amount_residual >= COALESCE(target.tolerance_amount, 0)
+            ON CONFLICT (move_line_id, level_id) DO UPDATE
+               SET state = 'pending',
+                   run_id = EXCLUDED.run_id,
+                   date = EXCLUDED.date,
+                   days_late = EXCLUDED.days_late,
+                   amount_residual = EXCLUDED.amount_residual,
+                   amount_residual_currency = EXCLUDED.amount_residual_currency,
+                   note = NULL,
+                   write_uid = EXCLUDED.write_uid,
+                   write_date = EXCLUDED.write_date
+             WHERE cobranca_line.state = 'cancelled'
+            RETURNING id
+            """,
+            date=self.date,
+            company=self.company_id.id,
+            company_key=company_key,
+            run=self.id,
+            uid=self.env.uid,
+        )
+        self.env.cr.execute(query)
+        return self.env.cr.rowcount
+
+    # ------------------------------------------------------------------
+    # Phase 2: dispatch the pending lines, a batch of customers at a time
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _count_pending_partners(self, companies):
+        self.env["cobranca.line"].flush_model(["state", "partner_id", "company_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT COUNT(DISTINCT partner_id)
+                  FROM cobranca_line
+                 WHERE state = 'pending' AND company_id = ANY(%s)
+                """,
+                companies.ids,
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _claim_partners(self, companies, batch_size):
+        """Lock up to ``batch_size`` customers with pending lines for this worker.
+
+        Customers another worker is dispatching are skipped (advisory locks held
+        until the end of the transaction), so several workers share a run.
+        """
+        self.env["cobranca.line"].flush_model(["state", "partner_id", "company_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT partner_id
+                  FROM cobranca_line
+                 WHERE state = 'pending' AND company_id = ANY(%s)
+                 ORDER BY partner_id
+                 LIMIT %s
+                """,
+                companies.ids,
+                batch_size * 4,
+            )
+        )
+        candidates = [row[0] for row in self.env.cr.fetchall()]
+        if not candidates:
+            return []
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT candidate
+                  FROM unnest(%s::int[]) AS candidate
+                 WHERE pg_try_advisory_xact_lock(%s, candidate)
+                 LIMIT %s
+                """,
+                candidates,
+                ADVISORY_LOCK_CLASS,
+                batch_size,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _process_batch(self, companies, batch_size=DEFAULT_BATCH_SIZE):
+        """Dispatch the pending lines of one batch of customers.
+
+        :return: ``(customers done, customers remaining)``
+        """
+        partner_ids = self._claim_partners(companies, batch_size)
+        if not partner_ids:
+            return 0, self._count_pending_partners(companies)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id FROM cobranca_line
+                 WHERE state = 'pending'
+                   AND company_id = ANY(%s)
+                   AND partner_id = ANY(%s)
+                 ORDER BY id
+                   FOR UPDATE
+                """,
+                companies.ids,
+                partner_ids,
+            )
+        )
+        lines = self.env["cobranca.line"].browse([row[0] for row in self.env.cr.fetchall()])
+        lines._dispatch()
+        runs = lines.run_id
+        self.env.flush_all()
+        runs._update_state()
+        return len(set(partner_ids)), self._count_pending_partners(companies)
+
+    @api.model
+    def _process_batch_safely(self, companies, batch_size):
+        """:meth:`_process_batch` for the cron.
+
+        A conflict with a concurrent run (both picked the same customer) rolls back
+        this batch only and asks the scheduler for another call, which starts in a
+        fresh transaction; the other worker meanwhile dispatches those customers.
+        """
+        try:
+            with self.env.cr.savepoint():
+                return self._process_batch(companies, batch_size)
+        except (pg_errors.SerializationFailure, pg_errors.UniqueViolation) as error:
+            _logger.info("Collection batch conflicted with another worker: %s", error)
+            self.env.invalidate_all()
+            cron = self.env.ref("cobranca_addon.ir_cron_cobranca_run", raise_if_not_found=False)
+            if cron:
+                cron.sudo()._trigger()
+            return 0, self._count_pending_partners(companies)
+
+    def _update_state(self):
+        """Mark runs without pending lines as done."""
+        if not self:
+            return
+        self.env["cobranca.line"].flush_model(["state", "run_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT run.id FROM cobranca_run run
+                 WHERE run.id = ANY(%s) AND run.state = 'running'
+                   AND NOT EXISTS (
+                       SELECT 1 FROM cobranca_line line
+                        WHERE line.run_id = run.id AND line.state = 'pending')
+                """,
+                self.ids,
+            )
+        )
+        done = self.browse([row[0] for row in self.env.cr.fetchall()])
+        if done:
+            done.write({"state": "done", "date_done": fields.Datetime.now()})

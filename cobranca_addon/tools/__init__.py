@@ -1,0 +1,2 @@
+# Pure-Python helpers of cobranca_addon: no Odoo import, unit-tested on their own.
+from . import regua

@@ -175,4 +175,5 @@ class AccountMove(models.Model):
         if not reason:
             raise UserError(self.env._("Say why the invoices are excluded from cobrança."))
         self.write({"cobranca_excluded": True, "cobranca_exclusion_reason": reason})
-        self.env["cobranca.message"]._cancel_obsolete()
+        # housekeeping of the module's own records, allowed to every collector
+        self.env["cobranca.message"].sudo()._cancel_obsolete(moves=self)

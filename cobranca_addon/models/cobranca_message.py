@@ -6,6 +6,7 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.tools import SQL, email_normalize, format_amount, format_date
+from odoo.tools.mail import single_email_re
 
 from .cobranca_line import CLOSED_PAYMENT_STATES
 
@@ -295,9 +296,9 @@ class CobrancaMessage(models.Model):
             lambda contact: contact.type == "invoice" and contact.active
         )
         for contact in invoice_contacts | partner:
-            if email_normalize(contact.email) and not contact.message_bounce:
+            if self._is_valid_email(contact.email) and not contact.message_bounce:
                 return contact, False
-        if partner.message_bounce and email_normalize(partner.email):
+        if partner.message_bounce and self._is_valid_email(partner.email):
             return False, self.env._(
                 "E-mails to %(email)s bounced.", email=partner.email
             )
@@ -306,6 +307,11 @@ class CobrancaMessage(models.Model):
                 "The e-mail address %(email)s is not valid.", email=partner.email
             )
         return False, self.env._("The customer has no e-mail address.")
+
+    @api.model
+    def _is_valid_email(self, email):
+        normalized = email_normalize(email or "")
+        return bool(normalized and single_email_re.match(normalized))
 
     @api.model
     def _recipient_phone(self, partner):
@@ -706,12 +712,20 @@ class CobrancaMessage(models.Model):
         phones._send()
         return phones
 
-    def _cancel_obsolete(self):
-        """Cancel queued e-mails and open tasks whose items are all settled."""
-        messages = self.search([("state", "in", ("queued", "todo"))])
+    @api.model
+    def _cancel_obsolete(self, moves=None):
+        """Cancel queued e-mails and open tasks whose items are all settled.
+
+        :param moves: only look at the messages of these invoices
+        """
+        domain = [("state", "in", ("queued", "todo"))]
+        if moves is not None:
+            domain.append(("line_ids.move_id", "in", moves.ids))
+        messages = self.search(domain)
         if not messages:
             return self.browse()
         messages.line_ids.move_line_id.fetch(["amount_residual_currency", "reconciled", "currency_id"])
+        messages.line_ids.move_id.fetch(["state", "payment_state", "cobranca_excluded"])
         obsolete = messages.filtered(
             lambda message: all(line._item_closed_reason() for line in message.line_ids)
         )

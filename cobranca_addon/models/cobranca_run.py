@@ -108,7 +108,7 @@ class CobrancaRun(models.Model):
                 self.env._("Only Cobrança managers may start a collection run.")
             )
         companies = self.env.companies
-        result = self.sudo()._run_dunning(
+        result = self._run_dunning(
             companies=companies, trigger="manual", max_batches=RUN_NOW_MAX_BATCHES
         )
         if result["remaining"]:
@@ -117,6 +117,7 @@ class CobrancaRun(models.Model):
             "cobranca_addon.cobranca_run_action"
         )
         action["domain"] = [("id", "in", result["runs"].ids)]
+        action["context"] = {}
         return action
 
     def action_open_lines(self):
@@ -172,19 +173,21 @@ class CobrancaRun(models.Model):
         :param max_batches: stop after that many batches (the rest stays pending)
         :return: dict with the ``runs``, the customers ``done`` and ``remaining``
         """
-        if companies is None:
-            companies = self.env["res.company"].search([])
-        self.env["cobranca.message"]._cancel_obsolete()
-        runs = self._prepare_runs(companies, date=date, trigger=trigger)
+        # The run is a system process: it creates lines, messages, e-mails and tasks
+        # that no user creates by hand. Callers check who may start it.
+        system = self.sudo()
+        companies = system.env["res.company"].search([]) if companies is None else companies.sudo()
+        system.env["cobranca.message"]._cancel_obsolete()
+        runs = system._prepare_runs(companies, date=date, trigger=trigger)
         done = batches = 0
-        remaining = self._count_pending_partners(companies)
+        remaining = system._count_pending_partners(companies)
         while remaining and (max_batches is None or batches < max_batches):
-            batch_done, remaining = self._process_batch(companies, batch_size)
+            batch_done, remaining = system._process_batch(companies, batch_size)
             done += batch_done
             batches += 1
             if not batch_done:
                 break
-        return {"runs": runs, "done": done, "remaining": remaining}
+        return {"runs": runs.with_env(self.env), "done": done, "remaining": remaining}
 
     # ------------------------------------------------------------------
     # Phase 1: one run per company and day, its lines selected set-based
@@ -467,6 +470,9 @@ class CobrancaRun(models.Model):
 
         :return: ``(customers done, customers remaining)``
         """
+        # runs finished by concurrent workers, whose last batches could not see
+        # each other's work, are closed by the next call
+        self.search([("state", "=", "running"), ("company_id", "in", companies.ids)])._update_state()
         partner_ids = self._claim_partners(companies, batch_size)
         if not partner_ids:
             return 0, self._count_pending_partners(companies)

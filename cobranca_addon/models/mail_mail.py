@@ -21,7 +21,8 @@ class MailMail(models.Model):
             lambda mail: mail.cobranca_message_id and mail.state == "outgoing"
         )
         if reminders:
-            reminders.cobranca_message_id._check_before_send(reminders)
+            # the module's own bookkeeping, whoever triggers the queue
+            reminders.cobranca_message_id.sudo()._check_before_send(reminders.sudo())
         return super()._send(
             auto_commit=auto_commit,
             raise_exception=raise_exception,
@@ -34,7 +35,7 @@ class MailMail(models.Model):
     def _postprocess_sent_message(self, success_pids, failure_reason=False, failure_type=None):
         sent = self.filtered(lambda mail: mail.cobranca_message_id and mail.state == "sent")
         if sent:
-            sent.cobranca_message_id._on_mail_sent()
+            sent.cobranca_message_id.sudo()._on_mail_sent()
         return super()._postprocess_sent_message(
             success_pids, failure_reason=failure_reason, failure_type=failure_type
         )

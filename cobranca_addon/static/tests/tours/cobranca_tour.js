@@ -1,0 +1,47 @@
+import { registry } from "@web/core/registry";
+
+registry.category("web_tour.tours").add("cobranca_overdue_invoice_tour", {
+    url: "/odoo",
+    steps: () => [
+        {
+            content: "Open the Cobrança app",
+            trigger: '.o_navbar_apps_menu button',
+            run: "click",
+        },
+        {
+            content: "Choose Cobrança",
+            trigger: '.o_app[data-menu-xmlid="cobranca_addon.cobranca_menu_root"]',
+            run: "click",
+        },
+        {
+            content: "Open items are grouped by customer: expand the customer",
+            trigger: '.o_group_name:contains("Cliente do Tour Ltda")',
+            run: "click",
+        },
+        {
+            content: "The overdue instalment shows the level it reached",
+            trigger: '.o_data_row:contains("Cliente do Tour Ltda"):contains("Payment not identified")',
+        },
+        {
+            content: "Open the invoice",
+            trigger: '.o_data_row:contains("Cliente do Tour Ltda") button[name="action_open_cobranca_move"]',
+            run: "click",
+        },
+        {
+            content: "The invoice's smart button shows its level",
+            trigger: '.oe_stat_button[name="action_open_cobranca_lines"]:contains("Payment not identified")',
+        },
+        {
+            content: "Open the Cobrança tab of the invoice",
+            trigger: '.o_notebook a.nav-link:contains("Cobrança")',
+            run: "click",
+        },
+        {
+            content: "The tab shows the level, the last and the next reminder",
+            trigger: '.o_field_widget[name="cobranca_level_id"]:contains("Payment not identified")',
+        },
+        {
+            trigger: '.o_field_widget[name="cobranca_next_date"]',
+        },
+    ],
+});

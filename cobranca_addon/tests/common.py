@@ -1,0 +1,147 @@
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+
+from odoo import Command
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.mail.tests.common import MockEmail
+
+
+class CobrancaCommon(AccountTestInvoicingCommon, MockEmail):
+    """Invoices and customers for the régua, on the company of the test.
+
+    E-mails are sent through Odoo's mocked SMTP gateway (:meth:`_send_mails`).
+    """
+
+    #: A Monday, far from any real data.
+    DUE = date(2030, 4, 15)
+
+    @classmethod
+    def get_default_groups(cls):
+        # the accountant running the tests also manages cobrança
+        return super().get_default_groups() | cls.env.ref("cobranca_addon.group_cobranca_manager")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.company.write(
+            {
+                "name": "Comercial Paulista de Alimentos Ltda",
+                "email": "financeiro@paulista.example.com",
+                "vat": "11.222.333/0001-81",
+                "street": "Av. Paulista, 1000",
+                "city": "São Paulo",
+                "zip": "01310-100",
+                "phone": "+55 11 3333-4444",
+            }
+        )
+        cls.policy = cls.env.ref("cobranca_addon.cobranca_policy_default")
+        cls.company.cobranca_policy_id = cls.policy
+        cls.level_friendly = cls.env.ref("cobranca_addon.cobranca_level_default_friendly")
+        cls.level_overdue = cls.env.ref("cobranca_addon.cobranca_level_default_overdue")
+        cls.level_second = cls.env.ref("cobranca_addon.cobranca_level_default_second")
+        cls.level_call = cls.env.ref("cobranca_addon.cobranca_level_default_call")
+        cls.level_formal = cls.env.ref("cobranca_addon.cobranca_level_default_formal")
+        cls.income_account = cls.company_data["default_account_revenue"]
+        cls.collector = cls.env["res.users"].create(
+            {
+                "name": "Carla Cobradora",
+                "login": "carla.cobradora",
+                "email": "carla@paulista.example.com",
+                "groups_id": [
+                    Command.set(
+                        [
+                            cls.env.ref("base.group_user").id,
+                            cls.env.ref("account.group_account_invoice").id,
+                            cls.env.ref("cobranca_addon.group_cobranca_user").id,
+                        ]
+                    )
+                ],
+                "company_id": cls.company.id,
+                "company_ids": [Command.set(cls.company.ids)],
+            }
+        )
+        cls.policy.collector_id = cls.collector
+        cls.customer = cls._customer("Mercado Bom Preço Ltda", "contas@bompreco.example.com")
+        cls.Run = cls.env["cobranca.run"]
+        cls.Line = cls.env["cobranca.line"]
+        cls.Message = cls.env["cobranca.message"]
+
+    @classmethod
+    def _customer(cls, name, email=False, **values):
+        return cls.env["res.partner"].create(
+            {"name": name, "email": email, "is_company": True, "lang": "en_US", **values}
+        )
+
+    @classmethod
+    def _invoice(
+        cls,
+        partner,
+        amount,
+        due=None,
+        currency=None,
+        payment_term=None,
+        invoice_date=None,
+        post=True,
+        company=None,
+        move_type="out_invoice",
+    ):
+        """A posted customer invoice of ``amount``, due on ``due`` (or by its term)."""
+        company = company or cls.company
+        due = due or cls.DUE
+        invoice_date = invoice_date or (due - timedelta(days=30))
+        values = {
+            "move_type": move_type,
+            "partner_id": partner.id,
+            "invoice_date": invoice_date,
+            "date": invoice_date,
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "name": "Mercadorias",
+                        "quantity": 1,
+                        "price_unit": amount,
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+            ],
+        }
+        if currency:
+            values["currency_id"] = currency.id
+        if payment_term:
+            values["invoice_payment_term_id"] = payment_term.id
+        else:
+            values["invoice_date_due"] = due
+        move = cls.env["account.move"].with_company(company).create(values)
+        if post:
+            move.action_post()
+        return move
+
+    @classmethod
+    def _pay(cls, invoice, amount=None, day=None):
+        values = {"payment_date": day or invoice.invoice_date_due}
+        if amount is not None:
+            values.update(amount=amount, payment_difference_handling="open")
+        wizard = (
+            cls.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create(values)
+        )
+        return wizard._create_payments()
+
+    def _run(self, day, **kwargs):
+        with freeze_time(day):
+            return self.Run._run_dunning(date=day, companies=kwargs.pop("companies", self.company), **kwargs)
+
+    def _send_mails(self, mails):
+        """Send e-mails as the mail queue does, through the mocked SMTP server."""
+        with self.mock_mail_gateway():
+            mails.send()
+
+    def _lines(self, moves):
+        return self.Line.search([("move_id", "in", moves.ids)], order="date, id")
+
+    def _messages(self, partners):
+        return self.Message.search([("partner_id", "in", partners.ids)], order="date, id")

@@ -4,7 +4,6 @@
     "receivables, once, at the right time, never for what is paid",
     "version": "18.0.1.0.0",
     "category": "Accounting/Accounting",
-    "website": "https://github.com/cobranca-addon/cobranca_addon",
     "author": "cobranca_addon developers",
     "maintainers": ["cobranca-addon"],
     "license": "LGPL-3",
@@ -32,6 +31,9 @@
         "views/res_config_settings_views.xml",
         "wizards/cobranca_exclusion_wizard_views.xml",
         "views/cobranca_menus.xml",
+    ],
+    "demo": [
+        "demo/cobranca_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

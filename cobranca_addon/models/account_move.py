@@ -119,10 +119,12 @@ class AccountMove(models.Model):
         last_contact = max(partner_lines.mapped("date"), default=None)
         best = (False, False)
         for item in self.line_ids.filtered(
-            lambda line: line.account_type == "asset_receivable"
-            and not line.reconciled
-            and line.amount_residual_currency > 0
-            and line.date_maturity
+            lambda line: (
+                line.account_type == "asset_receivable"
+                and not line.reconciled
+                and line.amount_residual_currency > 0
+                and line.date_maturity
+            )
         ):
             reached = partner_lines.filtered(lambda line, item=item: line.move_line_id == item)
             reached_days = max(reached.level_id.mapped("days"), default=None)

@@ -19,6 +19,11 @@ class AccountMoveLine(models.Model):
         index="btree_not_null",
         groups="cobranca_addon.group_cobranca_user",
     )
+    cobranca_excluded = fields.Boolean(
+        related="move_id.cobranca_excluded",
+        string="Excluded from Cobrança",
+        groups="cobranca_addon.group_cobranca_user",
+    )
     cobranca_days_late = fields.Integer(
         string="Days Late",
         compute="_compute_cobranca_days_late",
@@ -49,8 +54,9 @@ class AccountMoveLine(models.Model):
         """``"2/3"`` for the second of three instalments of an invoice, else ``""``."""
         self.ensure_one()
         instalments = self.move_id.line_ids.filtered(
-            lambda line: line.account_id == self.account_id and line.date_maturity
-            and line.balance > 0
+            lambda line: (
+                line.account_id == self.account_id and line.date_maturity and line.balance > 0
+            )
         ).sorted(lambda line: (line.date_maturity, line.id))
         if len(instalments) < 2 or self not in instalments:
             return ""

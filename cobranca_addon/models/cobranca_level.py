@@ -42,8 +42,7 @@ class CobrancaLevel(models.Model):
     channel_email = fields.Boolean(string="E-mail", default=True)
     channel_phone = fields.Boolean(
         string="Phone Task",
-        help="Creates a phone-call activity for the customer's collector listing the "
-        "open items.",
+        help="Creates a phone-call activity for the customer's collector listing the open items.",
     )
     mail_template_id = fields.Many2one(
         "mail.template",
@@ -54,9 +53,7 @@ class CobrancaLevel(models.Model):
     activity_type_id = fields.Many2one(
         "mail.activity.type",
         string="Task Type",
-        default=lambda self: self.env.ref(
-            "mail.mail_activity_data_call", raise_if_not_found=False
-        ),
+        default=lambda self: self.env.ref("mail.mail_activity_data_call", raise_if_not_found=False),
         ondelete="set null",
     )
     tolerance_amount = fields.Float(
@@ -88,11 +85,11 @@ class CobrancaLevel(models.Model):
 
     @api.depends(*(field for _code, field in CHANNEL_FIELDS))
     def _compute_channel_summary(self):
-        labels = dict(self.env["cobranca.message"]._fields["channel"]._description_selection(self.env))
+        labels = dict(
+            self.env["cobranca.message"]._fields["channel"]._description_selection(self.env)
+        )
         for level in self:
-            level.channel_summary = ", ".join(
-                labels[code] for code in level._cobranca_channels()
-            )
+            level.channel_summary = ", ".join(labels[code] for code in level._cobranca_channels())
 
     def _compute_line_count(self):
         counts = dict(

@@ -28,7 +28,12 @@ class CobrancaLine(models.Model):
         index=True,
     )
     move_id = fields.Many2one(
-        "account.move", string="Invoice", required=True, readonly=True, index=True, ondelete="cascade"
+        "account.move",
+        string="Invoice",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
     )
     partner_id = fields.Many2one(
         "res.partner", string="Customer", required=True, readonly=True, index=True
@@ -83,6 +88,10 @@ class CobrancaLine(models.Model):
         help="Why the line was carried by another channel or cancelled.",
     )
     payment_state = fields.Selection(related="move_id.payment_state", string="Payment Status")
+    instalment = fields.Char(
+        compute="_compute_instalment",
+        help="Which instalment (parcela) of the invoice, e.g. 2/3.",
+    )
 
     _sql_constraints = [
         (
@@ -96,6 +105,13 @@ class CobrancaLine(models.Model):
     def _compute_display_name(self):
         for line in self:
             line.display_name = f"{line.move_id.name} – {line.level_id.display_name}"
+
+    @api.depends("move_line_id")
+    def _compute_instalment(self):
+        for line in self:
+            line.instalment = (
+                line.move_line_id._cobranca_instalment_label() if line.move_line_id else ""
+            )
 
     # ------------------------------------------------------------------
     # Checks
@@ -113,10 +129,11 @@ class CobrancaLine(models.Model):
             return self.env._("The invoice is no longer posted.")
         if move.payment_state in CLOSED_PAYMENT_STATES:
             label = dict(move._fields["payment_state"]._description_selection(self.env))
-            return self.env._(
-                "The invoice is %(state)s.", state=label[move.payment_state].lower()
-            )
-        if item.reconciled or item.currency_id.compare_amounts(item.amount_residual_currency, 0) <= 0:
+            return self.env._("The invoice is %(state)s.", state=label[move.payment_state].lower())
+        if (
+            item.reconciled
+            or item.currency_id.compare_amounts(item.amount_residual_currency, 0) <= 0
+        ):
             return self.env._("The instalment was paid.")
         if move.cobranca_excluded:
             return self.env._(
@@ -142,7 +159,9 @@ class CobrancaLine(models.Model):
             return self.env["cobranca.message"]
         # prefetch what the checks read, for the whole batch at once
         lines.move_line_id.fetch(["amount_residual_currency", "reconciled", "currency_id"])
-        lines.move_id.fetch(["state", "payment_state", "cobranca_excluded", "cobranca_exclusion_reason"])
+        lines.move_id.fetch(
+            ["state", "payment_state", "cobranca_excluded", "cobranca_exclusion_reason"]
+        )
         lines.partner_id.fetch(["active", "email", "type", "lang"])
         lines.level_id.fetch(["days", "channel_email", "channel_phone", "mail_template_id"])
 

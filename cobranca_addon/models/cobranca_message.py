@@ -39,10 +39,8 @@ class CobrancaMessage(models.Model):
     )
     recipient_id = fields.Many2one(
         "res.partner",
-        string="Recipient",
         readonly=True,
-        help="The contact the message went to: the customer's invoice address when "
-        "there is one.",
+        help="The contact the message went to: the customer's invoice address when there is one.",
     )
     channel = fields.Selection(
         [("email", "E-mail"), ("phone", "Phone Task")],
@@ -54,8 +52,7 @@ class CobrancaMessage(models.Model):
         "cobranca.level",
         readonly=True,
         ondelete="restrict",
-        help="The highest level reached by the lines this message carries; it sets "
-        "the tone.",
+        help="The highest level reached by the lines this message carries; it sets the tone.",
     )
     run_id = fields.Many2one("cobranca.run", readonly=True, index=True, ondelete="set null")
     date = fields.Date(required=True, readonly=True, index=True)
@@ -83,9 +80,7 @@ class CobrancaMessage(models.Model):
         help="Every open item of the customer listed in the message, including "
         "credits in their favour.",
     )
-    move_ids = fields.Many2many(
-        "account.move", compute="_compute_move_ids", string="Invoices"
-    )
+    move_ids = fields.Many2many("account.move", compute="_compute_move_ids", string="Invoices")
     currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
     amount_residual = fields.Monetary(
         string="Open Amount",
@@ -117,9 +112,7 @@ class CobrancaMessage(models.Model):
     is_cancelled = fields.Boolean(readonly=True, copy=False)
     date_sent = fields.Datetime(readonly=True, copy=False)
     date_done = fields.Datetime(readonly=True, copy=False)
-    attempt_count = fields.Integer(
-        string="Sending Attempts", default=0, readonly=True, copy=False
-    )
+    attempt_count = fields.Integer(string="Sending Attempts", default=0, readonly=True, copy=False)
     fallback_message_id = fields.Many2one(
         "cobranca.message",
         readonly=True,
@@ -299,9 +292,7 @@ class CobrancaMessage(models.Model):
             if self._is_valid_email(contact.email) and not contact.message_bounce:
                 return contact, False
         if partner.message_bounce and self._is_valid_email(partner.email):
-            return False, self.env._(
-                "E-mails to %(email)s bounced.", email=partner.email
-            )
+            return False, self.env._("E-mails to %(email)s bounced.", email=partner.email)
         if (partner.email or "").strip():
             return False, self.env._(
                 "The e-mail address %(email)s is not valid.", email=partner.email
@@ -469,9 +460,7 @@ class CobrancaMessage(models.Model):
             "cobranca_addon.cobranca_activity_note",
             {
                 "object": self,
-                "format_amount": lambda amount, currency: format_amount(
-                    self.env, amount, currency
-                ),
+                "format_amount": lambda amount, currency: format_amount(self.env, amount, currency),
                 "format_date": lambda value: format_date(self.env, value),
             },
         )
@@ -505,9 +494,10 @@ class CobrancaMessage(models.Model):
                 if message.channel == "email"
                 else message.user_id.name,
             )
-            link = Markup(
-                '<a href="#" data-oe-model="cobranca.message" data-oe-id="%s">%s</a>'
-            ) % (message.id, text)
+            link = Markup('<a href="#" data-oe-model="cobranca.message" data-oe-id="%s">%s</a>') % (
+                message.id,
+                text,
+            )
             if message.note:
                 link += Markup("<br/>") + message.note
             for move in message.line_ids.move_id:
@@ -518,9 +508,7 @@ class CobrancaMessage(models.Model):
             return {key: Markup("<br/>").join(values) for key, values in bodies.items()}
 
         if move_bodies:
-            self.env["account.move"].browse(list(move_bodies))._message_log_batch(
-                join(move_bodies)
-            )
+            self.env["account.move"].browse(list(move_bodies))._message_log_batch(join(move_bodies))
         if partner_bodies:
             self.env["res.partner"].browse(list(partner_bodies))._message_log_batch(
                 join(partner_bodies)
@@ -604,7 +592,9 @@ class CobrancaMessage(models.Model):
         self.line_ids.move_id.fetch(["state", "payment_state", "cobranca_excluded"])
         current = self._open_items_by_partner(self.partner_id, self.company_id)
         for message in self:
-            message_mails = mails.filtered(lambda mail: mail.cobranca_message_id == message)
+            message_mails = mails.filtered(
+                lambda mail, message=message: mail.cobranca_message_id == message
+            )
             closed = message.line_ids.filtered(lambda line: line._item_closed_reason())
             for line in closed:
                 line.write({"state": "cancelled", "note": line._item_closed_reason()})
@@ -620,7 +610,9 @@ class CobrancaMessage(models.Model):
                     }
                 )
                 continue
-            items = current.get((message.company_id.id, message.partner_id.id), self.env["account.move.line"])
+            items = current.get(
+                (message.company_id.id, message.partner_id.id), self.env["account.move.line"]
+            )
             signature = self._items_signature(items)
             if signature == message.items_signature:
                 continue
@@ -724,7 +716,9 @@ class CobrancaMessage(models.Model):
         messages = self.search(domain)
         if not messages:
             return self.browse()
-        messages.line_ids.move_line_id.fetch(["amount_residual_currency", "reconciled", "currency_id"])
+        messages.line_ids.move_line_id.fetch(
+            ["amount_residual_currency", "reconciled", "currency_id"]
+        )
         messages.line_ids.move_id.fetch(["state", "payment_state", "cobranca_excluded"])
         obsolete = messages.filtered(
             lambda message: all(line._item_closed_reason() for line in message.line_ids)

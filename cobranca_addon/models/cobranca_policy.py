@@ -40,8 +40,7 @@ class CobrancaPolicy(models.Model):
         "res.users",
         string="Default Collector",
         tracking=True,
-        help="Receives the phone tasks of customers who have no collector of their "
-        "own.",
+        help="Receives the phone tasks of customers who have no collector of their own.",
     )
     note = fields.Html(string="Description", translate=True)
 
@@ -62,11 +61,7 @@ class CobrancaPolicy(models.Model):
     def _regua_steps(self):
         """The active levels as :class:`~..tools.regua.Step`, for the pure rules."""
         self.ensure_one()
-        return [
-            regua.Step(level.id, level.days)
-            for level in self.level_ids
-            if level.active
-        ]
+        return [regua.Step(level.id, level.days) for level in self.level_ids if level.active]
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)

@@ -31,9 +31,7 @@ class CobrancaRun(models.Model):
     _order = "date desc, id desc"
     _rec_names_search = ["company_id", "date"]
 
-    company_id = fields.Many2one(
-        "res.company", required=True, readonly=True, index=True
-    )
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     date = fields.Date(required=True, readonly=True, index=True)
     state = fields.Selection(
         [("running", "Running"), ("done", "Done")],
@@ -91,8 +89,7 @@ class CobrancaRun(models.Model):
             run.pending_count = line_counts.get((run, "pending"), 0)
             run.cancelled_count = line_counts.get((run, "cancelled"), 0)
             run.line_count = sum(
-                line_counts.get((run, state), 0)
-                for state in ("pending", "sent", "cancelled")
+                line_counts.get((run, state), 0) for state in ("pending", "sent", "cancelled")
             )
             run.message_count = message_counts.get(run, 0)
 
@@ -104,18 +101,14 @@ class CobrancaRun(models.Model):
     def action_run_now(self):
         """Run today's dunning of the selected companies (managers only)."""
         if not self.env.user.has_group("cobranca_addon.group_cobranca_manager"):
-            raise AccessError(
-                self.env._("Only Cobrança managers may start a collection run.")
-            )
+            raise AccessError(self.env._("Only Cobrança managers may start a collection run."))
         companies = self.env.companies
         result = self._run_dunning(
             companies=companies, trigger="manual", max_batches=RUN_NOW_MAX_BATCHES
         )
         if result["remaining"]:
             self.env.ref("cobranca_addon.ir_cron_cobranca_run").sudo()._trigger()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "cobranca_addon.cobranca_run_action"
-        )
+        action = self.env["ir.actions.act_window"]._for_xml_id("cobranca_addon.cobranca_run_action")
         action["domain"] = [("id", "in", result["runs"].ids)]
         action["context"] = {}
         return action
@@ -146,9 +139,9 @@ class CobrancaRun(models.Model):
         left.
         """
         batch_size = batch_size or int(
-            self.env["ir.config_parameter"].sudo().get_param(
-                "cobranca_addon.batch_size", DEFAULT_BATCH_SIZE
-            )
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("cobranca_addon.batch_size", DEFAULT_BATCH_SIZE)
         )
         companies = self.env["res.company"].search([])
         if self._prepare_runs(companies, trigger="cron", only_new=True):
@@ -208,8 +201,7 @@ class CobrancaRun(models.Model):
         existing = {
             (run.company_id.id, run.date): run
             for run in self.search(
-                [("company_id", "in", companies.ids)]
-                + ([("date", "=", date)] if date else [])
+                [("company_id", "in", companies.ids)] + ([("date", "=", date)] if date else [])
             )
         }
         for company in companies:
@@ -472,7 +464,9 @@ class CobrancaRun(models.Model):
         """
         # runs finished by concurrent workers, whose last batches could not see
         # each other's work, are closed by the next call
-        self.search([("state", "=", "running"), ("company_id", "in", companies.ids)])._update_state()
+        self.search(
+            [("state", "=", "running"), ("company_id", "in", companies.ids)]
+        )._update_state()
         partner_ids = self._claim_partners(companies, batch_size)
         if not partner_ids:
             return 0, self._count_pending_partners(companies)

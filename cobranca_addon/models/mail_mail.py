@@ -12,8 +12,15 @@ class MailMail(models.Model):
         readonly=True,
     )
 
-    def _send(self, auto_commit=False, raise_exception=False, smtp_session=None,
-              alias_domain_id=False, mail_server=False, post_send_callback=None):
+    def _send(
+        self,
+        auto_commit=False,
+        raise_exception=False,
+        smtp_session=None,
+        alias_domain_id=False,
+        mail_server=False,
+        post_send_callback=None,
+    ):
         """Check reminders once more at the moment of sending: a reminder whose
         items were all paid meanwhile is cancelled, one whose items changed is
         rendered again."""

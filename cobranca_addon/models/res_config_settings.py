@@ -4,9 +4,7 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    cobranca_policy_id = fields.Many2one(
-        related="company_id.cobranca_policy_id", readonly=False
-    )
+    cobranca_policy_id = fields.Many2one(related="company_id.cobranca_policy_id", readonly=False)
     cobranca_batch_size = fields.Integer(
         string="Customers per Batch",
         config_parameter="cobranca_addon.batch_size",

@@ -133,7 +133,9 @@ class CobrancaCommon(AccountTestInvoicingCommon, MockEmail):
 
     def _run(self, day, **kwargs):
         with freeze_time(day):
-            return self.Run._run_dunning(date=day, companies=kwargs.pop("companies", self.company), **kwargs)
+            return self.Run._run_dunning(
+                date=day, companies=kwargs.pop("companies", self.company), **kwargs
+            )
 
     def _send_mails(self, mails):
         """Send e-mails as the mail queue does, through the mocked SMTP server."""

@@ -45,7 +45,7 @@ class TestBadInput(CobrancaCommon):
         self._run(self.DUE + timedelta(days=1))
         lines = self._lines(local | foreign)
         self.assertEqual(len(lines), 2)
-        foreign_line = lines.filtered(lambda l: l.move_id == foreign)
+        foreign_line = lines.filtered(lambda ln: ln.move_id == foreign)
         self.assertEqual(foreign_line.currency_id, euro)
         self.assertEqual(foreign_line.amount_residual_currency, 80.0)
         message = self._messages(self.customer)
@@ -137,7 +137,12 @@ class TestBadInput(CobrancaCommon):
             )
         with self.assertRaises(ValidationError):
             self.env["cobranca.level"].create(
-                {"policy_id": self.policy.id, "name": "No template", "days": 45, "channel_email": True}
+                {
+                    "policy_id": self.policy.id,
+                    "name": "No template",
+                    "days": 45,
+                    "channel_email": True,
+                }
             )
         with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
             self.env["cobranca.level"].create(

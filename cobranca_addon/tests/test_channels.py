@@ -82,7 +82,9 @@ class TestChannels(CobrancaCommon):
         call = self._messages(self.customer).filtered(lambda m: m.channel == "phone")
         self.assertEqual(call.level_id, self.level_call)
         self.assertEqual(call.state, "todo")
-        call.activity_ids.with_user(self.collector).action_feedback(feedback="Promised to pay Friday")
+        call.activity_ids.with_user(self.collector).action_feedback(
+            feedback="Promised to pay Friday"
+        )
         self.assertEqual(call.state, "done")
         self.assertTrue(call.date_done)
         self.assertEqual(invoice.cobranca_level_id, self.level_call)
@@ -96,5 +98,5 @@ class TestChannels(CobrancaCommon):
         self._run(self.DUE + timedelta(days=9))
         formal = self._messages(self.customer).filtered(lambda m: m.level_id == self.level_formal)
         self.assertEqual(sorted(formal.mapped("channel")), ["email", "phone"])
-        line = self._lines(invoice).filtered(lambda l: l.level_id == self.level_formal)
+        line = self._lines(invoice).filtered(lambda ln: ln.level_id == self.level_formal)
         self.assertEqual(line.message_ids, formal)

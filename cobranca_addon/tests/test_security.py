@@ -18,7 +18,10 @@ class TestSecurity(CobrancaCommon):
         )
         common = {"company_id": cls.company.id, "company_ids": [Command.set(cls.company.ids)]}
         cls.salesman = new_test_user(
-            cls.env, login="vendedor", groups="base.group_user,account.group_account_invoice", **common
+            cls.env,
+            login="vendedor",
+            groups="base.group_user,account.group_account_invoice",
+            **common,
         )
         cls.user = new_test_user(
             cls.env,
@@ -32,7 +35,9 @@ class TestSecurity(CobrancaCommon):
             groups="base.group_user,account.group_account_manager,cobranca_addon.group_cobranca_manager",
             **common,
         )
-        cls.portal = new_test_user(cls.env, login="portal_cliente", groups="base.group_portal", **common)
+        cls.portal = new_test_user(
+            cls.env, login="portal_cliente", groups="base.group_portal", **common
+        )
 
     def test_salesman_cannot_read_collection_data(self):
         for model in ("cobranca.line", "cobranca.message", "cobranca.run", "cobranca.policy"):
@@ -71,8 +76,10 @@ class TestSecurity(CobrancaCommon):
         self.assertTrue(self.invoice.cobranca_excluded)
 
     def test_manager_configures_and_runs(self):
-        policy = self.env["cobranca.policy"].with_user(self.manager).create(
-            {"name": "Régua rigorosa", "min_interval_days": 2}
+        policy = (
+            self.env["cobranca.policy"]
+            .with_user(self.manager)
+            .create({"name": "Régua rigorosa", "min_interval_days": 2})
         )
         self.env["cobranca.level"].with_user(self.manager).create(
             {
@@ -83,9 +90,11 @@ class TestSecurity(CobrancaCommon):
                 "channel_phone": True,
             }
         )
-        action = self.Run.with_user(self.manager).with_context(
-            allowed_company_ids=self.company.ids
-        ).action_run_now()
+        action = (
+            self.Run.with_user(self.manager)
+            .with_context(allowed_company_ids=self.company.ids)
+            .action_run_now()
+        )
         self.assertEqual(action["res_model"], "cobranca.run")
         with self.assertRaises(AccessError):
             self.Line.with_user(self.manager).search([]).unlink()
@@ -99,10 +108,10 @@ class TestSecurity(CobrancaCommon):
         visible = self.Line.with_user(self.user).search([])
         self.assertTrue(visible)
         self.assertEqual(visible.company_id, self.company)
-        self.assertEqual(
-            self.Message.with_user(self.user).search([]).company_id, self.company
-        )
+        self.assertEqual(self.Message.with_user(self.user).search([]).company_id, self.company)
         self.assertEqual(self.Run.with_user(self.user).search([]).company_id, self.company)
         # a policy of the other company is invisible too
-        private = self.env["cobranca.policy"].create({"name": "Régua da outra", "company_id": other.id})
+        private = self.env["cobranca.policy"].create(
+            {"name": "Régua da outra", "company_id": other.id}
+        )
         self.assertNotIn(private, self.env["cobranca.policy"].with_user(self.user).search([]))

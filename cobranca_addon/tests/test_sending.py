@@ -35,8 +35,8 @@ class TestSending(CobrancaCommon):
         self.assertEqual(message.item_ids.move_id, still_open)
         self.assertEqual(message.amount_residual, 222.0)
         lines = self._lines(paid | still_open)
-        self.assertEqual(lines.filtered(lambda l: l.move_id == paid).state, "cancelled")
-        self.assertEqual(lines.filtered(lambda l: l.move_id == still_open).state, "sent")
+        self.assertEqual(lines.filtered(lambda ln: ln.move_id == paid).state, "cancelled")
+        self.assertEqual(lines.filtered(lambda ln: ln.move_id == still_open).state, "sent")
 
     def test_unchanged_reminder_is_sent_as_rendered(self):
         self._invoice(self.customer, 100.0)
@@ -51,7 +51,9 @@ class TestSending(CobrancaCommon):
         self._run(self.DUE + timedelta(days=1))
         message = self._messages(self.customer)
         mail = message.mail_ids
-        mail.write({"state": "exception", "failure_type": "mail_smtp", "failure_reason": "timed out"})
+        mail.write(
+            {"state": "exception", "failure_type": "mail_smtp", "failure_reason": "timed out"}
+        )
         self.assertEqual(message.state, "failed")
         self.assertEqual(message.failure_reason, "timed out")
         self.Message.sudo()._cron_retry_failed()

@@ -16,6 +16,7 @@ Vocabulary:
 from dataclasses import dataclass
 from datetime import timedelta
 
+
 @dataclass(frozen=True)
 class Step:
     """One level of a policy: an opaque ``key`` (the level id) and its ``days``."""
@@ -55,9 +56,7 @@ def next_step(steps, days_late, reached_days=None):
     return min(candidates, key=lambda step: step.days)
 
 
-def next_step_date(
-    steps, due_date, today, reached_days=None, last_contact=None, min_interval=0
-):
+def next_step_date(steps, due_date, today, reached_days=None, last_contact=None, min_interval=0):
     """Return ``(date, step)`` of the next reminder of an item, or ``(None, None)``.
 
     ``last_contact`` is the date of the last reminder to the same customer and
@@ -66,9 +65,7 @@ def next_step_date(
     earliest = today
     if last_contact:
         earliest = max(earliest, last_contact + timedelta(days=min_interval))
-    not_reached = [
-        step for step in steps if reached_days is None or step.days > reached_days
-    ]
+    not_reached = [step for step in steps if reached_days is None or step.days > reached_days]
     pre_due = [step for step in not_reached if is_pre_due(step.days)]
     if pre_due:
         day = max(earliest, due_date + timedelta(days=min(step.days for step in pre_due)))

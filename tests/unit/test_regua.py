@@ -95,7 +95,9 @@ steps_strategy = st.lists(
 
 
 @settings(max_examples=300, deadline=None)
-@given(steps=steps_strategy, days_late=st.integers(-60, 400), reached=st.none() | st.integers(-30, 120))
+@given(
+    steps=steps_strategy, days_late=st.integers(-60, 400), reached=st.none() | st.integers(-30, 120)
+)
 def test_properties_of_next_step(steps, days_late, reached):
     step = regua.next_step(steps, days_late, reached)
     if step is None:

@@ -1,0 +1,54 @@
+from datetime import timedelta
+
+from stdnum.br import cnpj, cpf
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import CobrancaCommon
+
+
+@tagged("post_install", "-at_install")
+class TestDemo(CobrancaCommon):
+    """The demo data loads on a company and shows the régua working."""
+
+    def test_demo_data(self):
+        self.today = fields.Date.context_today(self.env.user)
+        result = self.env["cobranca.demo"].sudo()._load_demo(company=self.company, today=self.today)
+        customers, invoices = result["customers"], result["invoices"]
+        # Brazilian identities are valid
+        for partner in customers.values():
+            digits = "".join(filter(str.isdigit, partner.vat))
+            self.assertTrue(
+                cnpj.is_valid(digits) if partner.is_company else cpf.is_valid(digits),
+                partner.vat,
+            )
+        self.assertTrue(cnpj.is_valid("".join(filter(str.isdigit, self.company.vat))))
+        # the régua ran every day of the last weeks
+        runs = self.Run.search([("company_id", "=", self.company.id)])
+        self.assertEqual(len(runs), 47)
+        messages = self.Message.search([("company_id", "=", self.company.id)])
+        self.assertTrue(messages.filtered(lambda m: m.channel == "email" and m.state == "sent"))
+        self.assertTrue(messages.filtered(lambda m: m.channel == "phone" and m.state == "todo"))
+        # the paid invoice stopped being reminded, the disputed one never was
+        joao = invoices["joao"]
+        self.assertIn(joao.payment_state, ("paid", "in_payment"))
+        paid_on = self.today - timedelta(days=16)
+        self.assertTrue(self._lines(joao))
+        self.assertLessEqual(max(self._lines(joao).mapped("date")), paid_on)
+        self.assertFalse(self._lines(invoices["construtora_2"]))
+        # the customer without e-mail and the one with an invalid address got calls
+        for key in ("restaurante", "papelaria"):
+            self.assertEqual(set(self._messages(customers[key]).mapped("channel")), {"phone"}, key)
+        # instalments are dunned one by one; the paid first one never
+        padaria = invoices["padaria_1"]
+        first = padaria.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable"
+        ).sorted("date_maturity")[0]
+        self.assertTrue(first.reconciled)
+        self.assertFalse(self._lines(padaria).filtered(lambda line: line.move_line_id == first))
+        self.assertTrue(self._lines(padaria))
+        # old debts advanced one level at a time, up to the formal notice
+        self.assertEqual(
+            self._lines(invoices["distribuidora"]).level_id.mapped("days"), [1, 7, 15, 30]
+        )

@@ -1,0 +1,196 @@
+"""Take screenshots of Odoo screens in headless Chromium, for the README.
+
+    $ODOO_VENV/bin/python tools/screenshots.py --url http://localhost:8069 \
+        --db cobranca_demo --out docs/screenshots
+
+Logs in as admin, opens each screen listed in SCREENS and saves a PNG. Uses the
+Chrome DevTools protocol over a websocket (websocket-client, already needed by
+Odoo's tours) and Debian's chromium; nothing else.
+"""
+
+import argparse
+import base64
+import json
+import pathlib
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+import websocket
+
+#: (file name, URL path after login, CSS selector to wait for, optional JS to run)
+SCREENS = [
+    (
+        "regua-policy",
+        "/odoo/action-cobranca_addon.cobranca_policy_action/{cobranca_addon.cobranca_policy_default}",
+        ".o_form_view .o_field_one2many",
+        None,
+    ),
+    (
+        "open-items",
+        "/odoo/action-cobranca_addon.cobranca_overdue_item_action",
+        ".o_list_view .o_group_name",
+        "document.querySelectorAll('.o_group_name').forEach((g, i) => i < 3 && g.click());",
+    ),
+    (
+        "messages",
+        "/odoo/action-cobranca_addon.cobranca_message_action",
+        ".o_list_view .o_data_row",
+        None,
+    ),
+    (
+        "message-email",
+        "/odoo/action-cobranca_addon.cobranca_message_action/{last_email_of_mercado}",
+        ".o_form_view .o-mail-Message",
+        "document.querySelector('.o-mail-Message').scrollIntoView();",
+    ),
+    (
+        "invoice-cobranca-tab",
+        "/odoo/action-account.action_move_out_invoice_type/{cobranca_addon.demo_invoice_mercado}",
+        ".o_form_view .o_notebook",
+        "[...document.querySelectorAll('.o_notebook a.nav-link')]"
+        ".find((a) => a.innerText.includes('Cobrança')).click();",
+    ),
+    (
+        "customer-cobranca-tab",
+        "/odoo/action-account.res_partner_action_customer/{cobranca_addon.demo_partner_mercado}",
+        ".o_form_view .o_notebook",
+        "[...document.querySelectorAll('.o_notebook a.nav-link')]"
+        ".find((a) => a.innerText.includes('Cobrança')).click();",
+    ),
+    (
+        "phone-task",
+        "/odoo/action-cobranca_addon.cobranca_message_action?view_type=list",
+        ".o_list_view .o_data_row",
+        None,
+    ),
+    (
+        "runs",
+        "/odoo/action-cobranca_addon.cobranca_run_action",
+        ".o_list_view .o_data_row",
+        None,
+    ),
+    (
+        "settings",
+        "/odoo/settings#cobranca_addon",
+        ".o_setting_container",
+        None,
+    ),
+]
+
+
+class Browser:
+    def __init__(self, port=9333, width=1400, height=900):
+        self.profile = tempfile.mkdtemp(prefix="cobranca-shots-")
+        self.proc = subprocess.Popen(
+            [
+                shutil.which("chromium") or "/usr/bin/chromium",
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--window-size={width},{height}",
+                f"--remote-debugging-port={port}",
+                f"--user-data-dir={self.profile}",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _attempt in range(50):
+            try:
+                targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json"))
+                page = next(t for t in targets if t["type"] == "page")
+                break
+            except Exception:  # noqa: BLE001 - chromium is still starting
+                time.sleep(0.2)
+        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=60)
+        self.next_id = 0
+        self.call("Page.enable")
+        self.call("Runtime.enable")
+
+    def call(self, method, **params):
+        self.next_id += 1
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == self.next_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message.get("result", {})
+
+    def js(self, expression):
+        result = self.call(
+            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
+        )
+        return result.get("result", {}).get("value")
+
+    def goto(self, url):
+        self.call("Page.navigate", url=url)
+        time.sleep(1)
+
+    def wait_for(self, selector, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.js(f"!!document.querySelector({json.dumps(selector)})"):
+                return True
+            time.sleep(0.3)
+        raise TimeoutError(selector)
+
+    def screenshot(self, path):
+        data = self.call("Page.captureScreenshot", format="png")["data"]
+        pathlib.Path(path).write_bytes(base64.b64decode(data))
+
+    def close(self):
+        self.ws.close()
+        self.proc.terminate()
+        self.proc.wait(10)
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--url", default="http://localhost:8069")
+    parser.add_argument("--db", default="cobranca_demo")
+    parser.add_argument("--login", default="admin")
+    parser.add_argument("--password", default="admin")
+    parser.add_argument("--out", default="docs/screenshots")
+    parser.add_argument("--only", nargs="*", help="names of the screens to take")
+    args = parser.parse_args()
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    browser = Browser()
+    try:
+        browser.goto(f"{args.url}/web/login?db={args.db}")
+        browser.wait_for("input[name=login]")
+        browser.js(
+            f"document.querySelector('input[name=login]').value = {json.dumps(args.login)};"
+            f"document.querySelector('input[name=password]').value = {json.dumps(args.password)};"
+            "document.querySelector('form.oe_login_form').submit();"
+        )
+        time.sleep(3)
+        for name, path, selector, script in SCREENS:
+            if args.only and name not in args.only:
+                continue
+            browser.goto(args.url + path)
+            browser.wait_for(selector)
+            time.sleep(1.5)
+            if script:
+                browser.js(script)
+                time.sleep(4)
+            browser.screenshot(out / f"{name}.png")
+            print("saved", out / f"{name}.png")
+    finally:
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -3,7 +3,7 @@ from odoo.exceptions import UserError
 from odoo.tools.sql import column_exists, create_column
 
 from ..tools import regua
-from .cobranca_line import CLOSED_PAYMENT_STATES
+from .constants import CLOSED_PAYMENT_STATES
 
 
 class AccountMove(models.Model):

@@ -2,8 +2,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 
-#: Payment states of an invoice that is never reminded.
-CLOSED_PAYMENT_STATES = ("paid", "in_payment", "reversed", "blocked")
+from .constants import CLOSED_PAYMENT_STATES, NO_CHATTER_NOISE
 
 
 class CobrancaLine(models.Model):
@@ -198,7 +197,7 @@ class CobrancaLine(models.Model):
                         note,
                     )
                 )
-        messages = Message.create(values_list)
+        messages = Message.with_context(**NO_CHATTER_NOISE).create(values_list)
         for note, noted in notes.items():
             noted.write({"note": note})
         to_send.write({"state": "sent"})

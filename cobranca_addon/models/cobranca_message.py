@@ -8,7 +8,7 @@ from odoo import Command, api, fields, models
 from odoo.tools import SQL, email_normalize, format_amount, format_date
 from odoo.tools.mail import single_email_re
 
-from .cobranca_line import CLOSED_PAYMENT_STATES
+from .constants import CLOSED_PAYMENT_STATES, NO_CHATTER_NOISE
 
 _logger = logging.getLogger(__name__)
 
@@ -415,12 +415,25 @@ class CobrancaMessage(models.Model):
         An open task of an earlier message for the same customer is replaced, so
         a collector never has two calls to make to the same customer.
         """
-        previous = self.env["mail.activity"].search(
-            [
-                ("cobranca_message_id.partner_id", "in", self.partner_id.ids),
-                ("cobranca_message_id", "not in", self.ids),
-                ("cobranca_message_id.channel", "=", "phone"),
-            ]
+        customers = {(message.company_id, message.partner_id) for message in self}
+        previous = (
+            self.env["mail.activity"]
+            .search(
+                [
+                    ("cobranca_message_id.partner_id", "in", self.partner_id.ids),
+                    ("cobranca_message_id", "not in", self.ids),
+                    ("cobranca_message_id.channel", "=", "phone"),
+                ]
+            )
+            .filtered(
+                lambda activity: (
+                    (
+                        activity.cobranca_message_id.company_id,
+                        activity.cobranca_message_id.partner_id,
+                    )
+                    in customers
+                )
+            )
         )
         if previous:
             superseded = previous.cobranca_message_id
@@ -697,7 +710,7 @@ class CobrancaMessage(models.Model):
             values_list.append(values)
         if not values_list:
             return self.browse()
-        phones = self.create(values_list)
+        phones = self.with_context(**NO_CHATTER_NOISE).create(values_list)
         for message, phone in zip(self, phones, strict=True):
             message.fallback_message_id = phone
             message.line_ids.write({"note": phone.note})

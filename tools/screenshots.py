@@ -12,6 +12,7 @@ import argparse
 import base64
 import json
 import pathlib
+import re
 import shutil
 import subprocess
 import tempfile
@@ -51,20 +52,16 @@ SCREENS = [
         "/odoo/action-account.action_move_out_invoice_type/{cobranca_addon.demo_invoice_mercado}",
         ".o_form_view .o_notebook",
         "[...document.querySelectorAll('.o_notebook a.nav-link')]"
-        ".find((a) => a.innerText.includes('Cobrança')).click();",
+        ".find((a) => a.innerText.includes('Cobrança')).click();"
+        "setTimeout(() => document.querySelector('.o_notebook').scrollIntoView(), 800);",
     ),
     (
         "customer-cobranca-tab",
         "/odoo/action-account.res_partner_action_customer/{cobranca_addon.demo_partner_mercado}",
         ".o_form_view .o_notebook",
         "[...document.querySelectorAll('.o_notebook a.nav-link')]"
-        ".find((a) => a.innerText.includes('Cobrança')).click();",
-    ),
-    (
-        "phone-task",
-        "/odoo/action-cobranca_addon.cobranca_message_action?view_type=list",
-        ".o_list_view .o_data_row",
-        None,
+        ".find((a) => a.innerText.includes('Cobrança')).click();"
+        "setTimeout(() => document.querySelector('.o_notebook').scrollIntoView(), 800);",
     ),
     (
         "runs",
@@ -81,8 +78,41 @@ SCREENS = [
 ]
 
 
+#: Named record ids used in SCREENS, besides ``{module.xmlid}``.
+QUERIES = {
+    "last_email_of_mercado": """
+        SELECT m.id FROM cobranca_message m
+          JOIN ir_model_data d ON d.res_id = m.partner_id AND d.model = 'res.partner'
+         WHERE d.module = 'cobranca_addon' AND d.name = 'demo_partner_mercado'
+           AND m.channel = 'email' AND m.state = 'sent'
+         ORDER BY m.date DESC, m.id DESC LIMIT 1
+    """,
+}
+
+
+def resolve(path, db):
+    """Replace ``{module.xmlid}`` and ``{query name}`` in a path by record ids."""
+
+    def lookup(match):
+        key = match.group(1)
+        if key in QUERIES:
+            query = QUERIES[key]
+        else:
+            module, name = key.split(".", 1)
+            query = (
+                "SELECT res_id FROM ir_model_data "
+                f"WHERE module = '{module}' AND name = '{name}'"  # trusted, from SCREENS
+            )
+        result = subprocess.run(
+            ["psql", "-d", db, "-Atc", query], capture_output=True, text=True, check=True
+        )
+        return result.stdout.strip()
+
+    return re.sub(r"\{([\w.]+)\}", lookup, path)
+
+
 class Browser:
-    def __init__(self, port=9333, width=1400, height=900):
+    def __init__(self, port=9333, width=1400, height=1000):
         self.profile = tempfile.mkdtemp(prefix="cobranca-shots-")
         self.proc = subprocess.Popen(
             [
@@ -180,7 +210,7 @@ def main():
         for name, path, selector, script in SCREENS:
             if args.only and name not in args.only:
                 continue
-            browser.goto(args.url + path)
+            browser.goto(args.url + resolve(path, args.db))
             browser.wait_for(selector)
             time.sleep(1.5)
             if script:

@@ -37,7 +37,7 @@ class AccountMove(models.Model):
         help="When the régua will remind this invoice next, if nothing changes.",
     )
     cobranca_excluded = fields.Boolean(
-        string="Excluded from Cobrança",
+        string="Excluded from cobrança",
         copy=False,
         tracking=True,
         groups="cobranca_addon.group_cobranca_user",
@@ -50,6 +50,7 @@ class AccountMove(models.Model):
         groups="cobranca_addon.group_cobranca_user",
     )
     cobranca_message_count = fields.Integer(
+        string="Number of Reminders",
         compute="_compute_cobranca_message_count",
         groups="cobranca_addon.group_cobranca_user",
     )

@@ -21,7 +21,7 @@ class AccountMoveLine(models.Model):
     )
     cobranca_excluded = fields.Boolean(
         related="move_id.cobranca_excluded",
-        string="Excluded from Cobrança",
+        string="Excluded from cobrança",
         groups="cobranca_addon.group_cobranca_user",
     )
     cobranca_days_late = fields.Integer(

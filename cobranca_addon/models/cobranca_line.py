@@ -128,7 +128,9 @@ class CobrancaLine(models.Model):
             return self.env._("The invoice is no longer posted.")
         if move.payment_state in CLOSED_PAYMENT_STATES:
             label = dict(move._fields["payment_state"]._description_selection(self.env))
-            return self.env._("The invoice is %(state)s.", state=label[move.payment_state].lower())
+            return self.env._(
+                "Payment status of the invoice: %(state)s.", state=label[move.payment_state]
+            )
         if (
             item.reconciled
             or item.currency_id.compare_amounts(item.amount_residual_currency, 0) <= 0

@@ -265,11 +265,7 @@ class CobrancaMessage(models.Model):
             fallback = self._fallback_channel(code)
             wanted[fallback] |= channel_lines
             notes[fallback] = self.env._(
-                "%(problem)s The %(channel)s was replaced by a phone task.",
-                problem=problem,
-                channel=dict(self._fields["channel"]._description_selection(self.env))[
-                    code
-                ].lower(),
+                "%(problem)s A phone task replaces it.", problem=problem
             )
         return plan
 
@@ -500,7 +496,7 @@ class CobrancaMessage(models.Model):
         move_bodies, partner_bodies = defaultdict(list), defaultdict(list)
         for message in self:
             text = self.env._(
-                "Collection reminder «%(level)s» (%(channel)s) for %(recipient)s.",
+                "Collection reminder “%(level)s” (%(channel)s) for %(recipient)s.",
                 level=message.level_id.name,
                 channel=labels[message.channel],
                 recipient=message.recipient_id.display_name
@@ -617,8 +613,7 @@ class CobrancaMessage(models.Model):
                     {
                         "is_cancelled": True,
                         "note": self.env._(
-                            "Cancelled before sending: every item it reminded was "
-                            "settled or excluded."
+                            "Cancelled before sending: all its items were paid or excluded."
                         ),
                     }
                 )
@@ -743,7 +738,7 @@ class CobrancaMessage(models.Model):
         obsolete.write(
             {
                 "is_cancelled": True,
-                "note": self.env._("Cancelled: every item it reminded was settled."),
+                "note": self.env._("Cancelled: all its items were paid or excluded."),
             }
         )
         return obsolete

@@ -7,7 +7,7 @@ class CobrancaPolicy(models.Model):
     """A régua de cobrança: the schedule of reminders around a due date."""
 
     _name = "cobranca.policy"
-    _description = "Collection Policy (Régua de Cobrança)"
+    _description = "Collection Policy"
     _inherit = ["mail.thread"]
     _order = "sequence, name, id"
     _check_company_auto = True
@@ -27,7 +27,7 @@ class CobrancaPolicy(models.Model):
         copy=True,
         context={"active_test": False},
     )
-    level_count = fields.Integer(compute="_compute_level_count")
+    level_count = fields.Integer(string="Number of Levels", compute="_compute_level_count")
     min_interval_days = fields.Integer(
         string="Minimum Days Between Reminders",
         default=3,

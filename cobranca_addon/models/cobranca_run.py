@@ -60,7 +60,7 @@ class CobrancaRun(models.Model):
         (
             "company_date_unique",
             "UNIQUE(company_id, date)",
-            "A company is dunned once a day.",
+            "Only one collection run per company and day.",
         ),
     ]
 

@@ -31,10 +31,14 @@ class ResPartner(models.Model):
         groups="cobranca_addon.group_cobranca_user",
     )
     cobranca_line_count = fields.Integer(
-        compute="_compute_cobranca_counts", groups="cobranca_addon.group_cobranca_user"
+        string="Number of Dunning Lines",
+        compute="_compute_cobranca_counts",
+        groups="cobranca_addon.group_cobranca_user",
     )
     cobranca_message_count = fields.Integer(
-        compute="_compute_cobranca_counts", groups="cobranca_addon.group_cobranca_user"
+        string="Number of Reminders",
+        compute="_compute_cobranca_counts",
+        groups="cobranca_addon.group_cobranca_user",
     )
     cobranca_last_date = fields.Date(
         string="Last Reminder",

@@ -104,7 +104,7 @@ class TestBadInput(CobrancaCommon):
         self._pay(invoice, day=self.DUE + timedelta(days=1))
         self.Run.sudo()._process_batch(self.company)
         self.assertEqual(line.state, "cancelled")
-        self.assertIn("paid", line.note)
+        self.assertIn("paid", line.note.lower())
         self.assertFalse(self._messages(self.customer))
         self.assertEqual(runs.state, "done")
 

@@ -6,7 +6,7 @@ class CobrancaExclusionWizard(models.TransientModel):
     """Exclude invoices from cobrança, with the reason (e.g. a dispute)."""
 
     _name = "cobranca.exclusion.wizard"
-    _description = "Exclude Invoices from Cobrança"
+    _description = "Exclude Invoices from cobrança"
 
     move_ids = fields.Many2many("account.move", string="Invoices", required=True)
     reason = fields.Char(required=True, help="Why these invoices must not be reminded.")

@@ -264,9 +264,7 @@ class CobrancaMessage(models.Model):
                 continue
             fallback = self._fallback_channel(code)
             wanted[fallback] |= channel_lines
-            notes[fallback] = self.env._(
-                "%(problem)s A phone task replaces it.", problem=problem
-            )
+            notes[fallback] = self.env._("%(problem)s A phone task replaces it.", problem=problem)
         return plan
 
     @api.model

@@ -143,12 +143,9 @@ class CobrancaRun(models.Model):
             .sudo()
             .get_param("cobranca_addon.batch_size", DEFAULT_BATCH_SIZE)
         )
-        companies = self.env["res.company"].search([])
-        if self._prepare_runs(companies, trigger="cron", only_new=True):
-            self.env["cobranca.message"]._cancel_obsolete()
-        done, remaining = self._process_batch_safely(companies, batch_size)
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        return remaining
+        result = self._run_dunning(trigger="cron", batch_size=batch_size, max_batches=1)
+        self.env["ir.cron"]._notify_progress(done=result["done"], remaining=result["remaining"])
+        return result["remaining"]
 
     @api.model
     def _run_dunning(
@@ -163,19 +160,22 @@ class CobrancaRun(models.Model):
 
         :param date: the run date (default: today in each company's timezone)
         :param companies: companies to dun (default: all)
-        :param max_batches: stop after that many batches (the rest stays pending)
+        :param max_batches: stop after that many batches (the rest stays pending,
+            for the next call)
         :return: dict with the ``runs``, the customers ``done`` and ``remaining``
         """
         # The run is a system process: it creates lines, messages, e-mails and tasks
         # that no user creates by hand. Callers check who may start it.
         system = self.sudo()
         companies = system.env["res.company"].search([]) if companies is None else companies.sudo()
-        system.env["cobranca.message"]._cancel_obsolete()
-        runs = system._prepare_runs(companies, date=date, trigger=trigger)
+        runs, created = system._prepare_runs(companies, date=date, trigger=trigger)
+        if created:
+            # once per day: reminders whose items were all paid since are withdrawn
+            system.env["cobranca.message"]._cancel_obsolete()
         done = batches = 0
         remaining = system._count_pending_partners(companies)
         while remaining and (max_batches is None or batches < max_batches):
-            batch_done, remaining = system._process_batch(companies, batch_size)
+            batch_done, remaining = system._process_batch_safely(companies, batch_size)
             done += batch_done
             batches += 1
             if not batch_done:
@@ -192,12 +192,12 @@ class CobrancaRun(models.Model):
         return fields.Date.context_today(self.with_context(tz=tz))
 
     @api.model
-    def _prepare_runs(self, companies, date=None, trigger="cron", only_new=False):
+    def _prepare_runs(self, companies, date=None, trigger="cron"):
         """Create the run of each company for the date, once, with its lines.
 
-        :return: the runs of the date (only those created now if ``only_new``)
+        :return: ``(runs of the date, runs created now)``
         """
-        runs = self.browse()
+        runs = created = self.browse()
         existing = {
             (run.company_id.id, run.date): run
             for run in self.search(
@@ -208,8 +208,7 @@ class CobrancaRun(models.Model):
             run_date = fields.Date.to_date(date) if date else self._company_today(company)
             run = existing.get((company.id, run_date))
             if run:
-                if not only_new:
-                    runs |= run
+                runs |= run
                 continue
             try:
                 with self.env.cr.savepoint(flush=False):
@@ -243,21 +242,21 @@ class CobrancaRun(models.Model):
                 # created (and committed) by a concurrent worker
                 continue
             run = self.browse(row[0])
-            created = run._create_lines()
+            line_count = run._create_lines()
             _logger.info(
                 "Collection run %s (%s, %s): %s dunning lines",
                 run.id,
                 company.name,
                 run_date,
-                created,
+                line_count,
             )
             runs |= run
-        if not runs:
-            return runs
-        runs.invalidate_recordset()
-        self.env["cobranca.line"].invalidate_model()
-        runs._update_state()
-        return runs
+            created |= run
+        if created:
+            created.invalidate_recordset()
+            self.env["cobranca.line"].invalidate_model()
+            created._update_state()
+        return runs, created
 
     def _create_lines(self):
         """Create, in one statement, the dunning lines of this run.

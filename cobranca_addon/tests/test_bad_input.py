@@ -98,7 +98,9 @@ class TestBadInput(CobrancaCommon):
 
     def test_item_paid_after_selection_is_cancelled_not_sent(self):
         invoice = self._invoice(self.customer, 100.0)
-        runs = self.Run.sudo()._prepare_runs(self.company, date=self.DUE + timedelta(days=1))
+        runs, _created = self.Run.sudo()._prepare_runs(
+            self.company, date=self.DUE + timedelta(days=1)
+        )
         line = self._lines(invoice)
         self.assertEqual(line.state, "pending")
         self._pay(invoice, day=self.DUE + timedelta(days=1))

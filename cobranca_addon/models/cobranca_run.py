@@ -1,4 +1,5 @@
 import logging
+import time
 
 from psycopg2 import errors as pg_errors
 
@@ -10,10 +11,13 @@ _logger = logging.getLogger(__name__)
 
 #: First key of the advisory locks that give one worker a customer at a time.
 ADVISORY_LOCK_CLASS = 0x636F62  # "cob"
-#: Customers handled per batch (per call of the scheduled action).
-DEFAULT_BATCH_SIZE = 200
-#: Batches a manager's "Run now" handles at once before leaving the rest to the cron.
-RUN_NOW_MAX_BATCHES = 10
+#: Customers handled per batch (per call of the scheduled action). The scheduler
+#: makes up to ten calls in a row: at ~50 ms per customer, 50 keeps that well
+#: within a worker's CPU and time limits (limit_time_cpu 60 s by default).
+DEFAULT_BATCH_SIZE = 50
+#: Seconds a manager's "Run now" spends dispatching in its request before it
+#: leaves the rest to the scheduled action (HTTP workers are killed after 60 s).
+RUN_NOW_TIME_BUDGET = 15
 
 
 class CobrancaRun(models.Model):
@@ -104,7 +108,7 @@ class CobrancaRun(models.Model):
             raise AccessError(self.env._("Only Cobrança managers may start a collection run."))
         companies = self.env.companies
         result = self._run_dunning(
-            companies=companies, trigger="manual", max_batches=RUN_NOW_MAX_BATCHES
+            companies=companies, trigger="manual", time_budget=RUN_NOW_TIME_BUDGET
         )
         if result["remaining"]:
             self.env.ref("cobranca_addon.ir_cron_cobranca_run").sudo()._trigger()
@@ -155,6 +159,7 @@ class CobrancaRun(models.Model):
         trigger="manual",
         batch_size=DEFAULT_BATCH_SIZE,
         max_batches=None,
+        time_budget=None,
     ):
         """Run the dunning for a date: the one method behind the cron and buttons.
 
@@ -162,8 +167,10 @@ class CobrancaRun(models.Model):
         :param companies: companies to dun (default: all)
         :param max_batches: stop after that many batches (the rest stays pending,
             for the next call)
+        :param time_budget: stop starting batches after that many seconds
         :return: dict with the ``runs``, the customers ``done`` and ``remaining``
         """
+        deadline = time.monotonic() + time_budget if time_budget else None
         # The run is a system process: it creates lines, messages, e-mails and tasks
         # that no user creates by hand. Callers check who may start it.
         system = self.sudo()
@@ -174,7 +181,11 @@ class CobrancaRun(models.Model):
             system.env["cobranca.message"]._cancel_obsolete()
         done = batches = 0
         remaining = system._count_pending_partners(companies)
-        while remaining and (max_batches is None or batches < max_batches):
+        while (
+            remaining
+            and (max_batches is None or batches < max_batches)
+            and (deadline is None or time.monotonic() < deadline)
+        ):
             batch_done, remaining = system._process_batch_safely(companies, batch_size)
             done += batch_done
             batches += 1

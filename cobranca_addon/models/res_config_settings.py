@@ -8,7 +8,7 @@ class ResConfigSettings(models.TransientModel):
     cobranca_batch_size = fields.Integer(
         string="Customers per Batch",
         config_parameter="cobranca_addon.batch_size",
-        default=200,
+        default=50,
         help="How many customers a scheduled run dispatches before committing and "
         "handing over to the next batch (possibly on another worker).",
     )

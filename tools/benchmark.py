@@ -1508,9 +1508,9 @@ def parse_args(argv):
     parser.add_argument(
         "--batch-size",
         type=int,
-        default=200,
+        default=50,
         metavar="B",
-        help="customers per _process_batch (default 200, the module's)",
+        help="customers per _process_batch (default 50, the module's DEFAULT_BATCH_SIZE)",
     )
     parser.add_argument(
         "--repeat",

@@ -2,13 +2,23 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 #: Channels a level may use, in the order a run tries them, with the field that
-#: switches each on. Later channels (SMS, letter, AR-tracked e-mail) are added by
-#: extending :meth:`CobrancaLevel._cobranca_channels` and the selection of
-#: ``cobranca.message.channel``.
+#: switches each on. A channel that cannot reach a customer hands its items to
+#: the next channel of the level, and in the end to a phone task (the last one,
+#: always possible). Further channels (AR-tracked e-mail) extend
+#: :meth:`CobrancaLevel._cobranca_channel_fields` and ``cobranca.message.channel``.
 CHANNEL_FIELDS = (
     ("email", "channel_email"),
+    ("sms", "channel_sms"),
+    ("whatsapp", "channel_whatsapp"),
+    ("letter", "channel_letter"),
     ("phone", "channel_phone"),
 )
+
+ESCALATIONS = [
+    ("protesto", "Protesto"),
+    ("negativacao", "Negativação"),
+    ("acao_judicial", "Ação judicial"),
+]
 
 
 class CobrancaLevel(models.Model):
@@ -40,9 +50,59 @@ class CobrancaLevel(models.Model):
         "date, 7 a week after it.",
     )
     channel_email = fields.Boolean(string="E-mail", default=True)
+    channel_sms = fields.Boolean(
+        string="SMS",
+        help="A short text with the amount, the due date and the payment link, sent "
+        "through Odoo's SMS service to the customer's mobile.",
+    )
+    channel_whatsapp = fields.Boolean(
+        string="WhatsApp",
+        help="A task for the collector with a click-to-chat link and the message "
+        "ready to send from their WhatsApp.",
+    )
+    channel_letter = fields.Boolean(
+        string="Letter",
+        help="A collection letter (PDF) to print and post, or sent through Odoo's "
+        "postal service (snailmail) when that module is installed.",
+    )
     channel_phone = fields.Boolean(
         string="Phone Task",
         help="Creates a phone-call activity for the customer's collector listing the open items.",
+    )
+    sms_template_id = fields.Many2one(
+        "sms.template",
+        string="SMS Template",
+        domain=[("model", "=", "cobranca.message")],
+        default=lambda self: self.env.ref(
+            "cobranca_addon.sms_template_cobranca_reminder", raise_if_not_found=False
+        ),
+        ondelete="restrict",
+    )
+    whatsapp_template_id = fields.Many2one(
+        "sms.template",
+        string="WhatsApp Text",
+        domain=[("model", "=", "cobranca.message")],
+        default=lambda self: self.env.ref(
+            "cobranca_addon.sms_template_cobranca_whatsapp", raise_if_not_found=False
+        ),
+        ondelete="restrict",
+        help="The message prefilled in the collector's WhatsApp.",
+    )
+    letter_snailmail = fields.Boolean(
+        string="Post by Snailmail",
+        help="Send the letter through Odoo's postal service (module snailmail, paid "
+        "per letter) instead of the queue of letters to print.",
+    )
+    escalation = fields.Selection(
+        ESCALATIONS,
+        help="An escalation is a tracked step, not a message: each customer reaching "
+        "this level gets an escalation record (protesto, negativação, lawsuit) with "
+        "its items, for a responsible to carry out.",
+    )
+    is_notice = fields.Boolean(
+        string="Prior Written Notice",
+        help="Messages of this level are the written notice the customer must receive "
+        "before a negativação (CDC art. 43 §2).",
     )
     mail_template_id = fields.Many2one(
         "mail.template",
@@ -100,23 +160,73 @@ class CobrancaLevel(models.Model):
         for level in self:
             level.line_count = counts.get(level, 0)
 
-    @api.constrains(*(field for _code, field in CHANNEL_FIELDS), "mail_template_id")
+    @api.constrains(
+        *(field for _code, field in CHANNEL_FIELDS),
+        "mail_template_id",
+        "sms_template_id",
+        "whatsapp_template_id",
+        "escalation",
+        "letter_snailmail",
+    )
     def _check_channels(self):
         for level in self:
-            if not level._cobranca_channels():
+            if not level._cobranca_channels() and not level.escalation:
                 raise ValidationError(
                     self.env._(
-                        "The level %(level)s must use at least one channel.",
+                        "The level %(level)s must use at least one channel or be an escalation.",
                         level=level.display_name,
                     )
                 )
-            if level.channel_email and not level.mail_template_id:
+            missing = [
+                label
+                for wanted, template, label in (
+                    (level.channel_email, level.mail_template_id, self.env._("e-mail")),
+                    (level.channel_sms, level._text_template("sms"), self.env._("SMS")),
+                    (
+                        level.channel_whatsapp,
+                        level._text_template("whatsapp"),
+                        self.env._("WhatsApp"),
+                    ),
+                )
+                if wanted and not template
+            ]
+            if missing:
                 raise ValidationError(
                     self.env._(
-                        "The level %(level)s sends e-mails: choose its e-mail template.",
+                        "The level %(level)s needs a template for: %(channels)s.",
                         level=level.display_name,
+                        channels=", ".join(missing),
                     )
                 )
+            if level.letter_snailmail and "snailmail.letter" not in self.env:
+                raise ValidationError(
+                    self.env._(
+                        "Posting letters by snailmail needs Odoo's Snailmail module: "
+                        "install it first."
+                    )
+                )
+            level._check_templates_guardrails()
+
+    def _check_templates_guardrails(self):
+        """The level's templates identify the creditor and threaten nobody."""
+        self.ensure_one()
+        guard = self.env["cobranca.template.guard"]
+        if self.mail_template_id:
+            guard._check_mail_template(self.mail_template_id)
+        for template in self.sms_template_id | self.whatsapp_template_id:
+            guard._check_text_template(template)
+
+    #: Shipped text templates, used when a level has none of its own.
+    DEFAULT_TEXT_TEMPLATES = {
+        "sms": ("sms_template_id", "cobranca_addon.sms_template_cobranca_reminder"),
+        "whatsapp": ("whatsapp_template_id", "cobranca_addon.sms_template_cobranca_whatsapp"),
+    }
+
+    def _text_template(self, channel):
+        """The level's SMS or WhatsApp template, else the shipped one."""
+        self.ensure_one()
+        field, xmlid = self.DEFAULT_TEXT_TEMPLATES[channel]
+        return self[field] or self.env.ref(xmlid, raise_if_not_found=False)
 
     @api.depends("policy_id.name", "name", "days")
     def _compute_display_name(self):

@@ -1,4 +1,5 @@
 from collections import defaultdict
+from datetime import timedelta
 
 from odoo import api, fields, models
 
@@ -51,6 +52,7 @@ class CobrancaLine(models.Model):
     state = fields.Selection(
         [
             ("pending", "Pending"),
+            ("waiting", "Waiting"),
             ("sent", "Sent"),
             ("cancelled", "Cancelled"),
         ],
@@ -59,7 +61,9 @@ class CobrancaLine(models.Model):
         readonly=True,
         index=True,
         help="Pending: selected by a run, waiting to be dispatched.\n"
-        "Sent: carried by a message or a task.\n"
+        "Waiting: a condition is not met yet (weekly contact limit, prior notice of "
+        "a negativação); the next run tries again.\n"
+        "Sent: carried by a message, a task or an escalation.\n"
         "Cancelled: the item was paid, excluded or closed before dispatch.",
     )
     date_maturity = fields.Date(string="Due Date", readonly=True)
@@ -87,6 +91,18 @@ class CobrancaLine(models.Model):
         help="Why the line was carried by another channel or cancelled.",
     )
     payment_state = fields.Selection(related="move_id.payment_state", string="Payment Status")
+    escalation_item_ids = fields.One2many(
+        "cobranca.escalation.item", "line_id", string="Escalation Items", readonly=True
+    )
+    delivery_status = fields.Char(
+        compute="_compute_delivery_status",
+        help="How the messages that carried the line stand (queued, sent, delivered...).",
+    )
+    thanks_date = fields.Date(
+        readonly=True,
+        copy=False,
+        help="When the item was found paid and the customer thanked (if the policy thanks).",
+    )
     instalment = fields.Char(
         compute="_compute_instalment",
         help="Which instalment (parcela) of the invoice, e.g. 2/3.",
@@ -110,6 +126,17 @@ class CobrancaLine(models.Model):
         for line in self:
             line.instalment = (
                 line.move_line_id._cobranca_instalment_label() if line.move_line_id else ""
+            )
+
+    @api.depends("message_ids.delivery_status")
+    def _compute_delivery_status(self):
+        labels = dict(
+            self.env["cobranca.message"]._fields["channel"]._description_selection(self.env)
+        )
+        for line in self:
+            line.delivery_status = "; ".join(
+                f"{labels[message.channel]}: {message.delivery_status}"
+                for message in line.message_ids.sorted("id")
             )
 
     # ------------------------------------------------------------------
@@ -164,7 +191,7 @@ class CobrancaLine(models.Model):
             ["state", "payment_state", "cobranca_excluded", "cobranca_exclusion_reason"]
         )
         lines.partner_id.fetch(["active", "email", "type", "lang"])
-        lines.level_id.fetch(["days", "channel_email", "channel_phone", "mail_template_id"])
+        lines.level_id.fetch(["days", "escalation", "mail_template_id"])
 
         cancelled = defaultdict(lambda: self.browse())
         for line in lines:
@@ -177,14 +204,27 @@ class CobrancaLine(models.Model):
         if not to_send:
             return self.env["cobranca.message"]
 
+        escalated = to_send.filtered(lambda line: line.level_id.escalation)
+        escalated._escalate()
+        to_send = to_send.filtered(
+            lambda line: line.state == "pending" and line.level_id._cobranca_channels()
+        )
+        if not to_send:
+            return self.env["cobranca.message"]
+
         Message = self.env["cobranca.message"]
         open_items = Message._open_items_by_partner(to_send.partner_id, to_send.company_id)
-        values_list, notes = [], defaultdict(lambda: self.browse())
+        week_counts = to_send._messages_this_week()
+        values_list, notes, waiting = [], defaultdict(lambda: self.browse()), self.browse()
         groups = defaultdict(lambda: self.browse())
         for line in to_send:
             groups[(line.company_id, line.partner_id)] |= line
         for (company, partner), partner_lines in groups.items():
             plan = Message._plan_channels(partner, partner_lines)
+            cap = company.cobranca_weekly_cap
+            if cap and week_counts.get((company.id, partner.id), 0) + len(plan) > cap:
+                waiting |= partner_lines
+                continue
             for channel, (channel_lines, recipient, note) in plan.items():
                 if note:
                     notes[note] |= channel_lines
@@ -199,9 +239,140 @@ class CobrancaLine(models.Model):
                         note,
                     )
                 )
+        if waiting:
+            waiting.write(
+                {
+                    "state": "waiting",
+                    "note": self.env._(
+                        "Weekly contact limit reached: the régua waits for the next run."
+                    ),
+                }
+            )
         messages = Message.with_context(**NO_CHATTER_NOISE).create(values_list)
         for note, noted in notes.items():
             noted.write({"note": note})
-        to_send.write({"state": "sent"})
+        (to_send - waiting).write({"state": "sent"})
         messages._send()
         return messages
+
+    def _messages_this_week(self):
+        """``{(company id, customer id): reminders in the seven days up to the run}``,
+        all channels, for the weekly contact limit. One query."""
+        if not self:
+            return {}
+        day = max(self.mapped("date"))
+        groups = self.env["cobranca.message"]._read_group(
+            [
+                ("partner_id", "in", self.partner_id.ids),
+                ("company_id", "in", self.company_id.ids),
+                ("kind", "=", "reminder"),
+                ("state", "!=", "cancelled"),
+                ("date", ">", day - timedelta(days=7)),
+                ("date", "<=", day),
+            ],
+            ["company_id", "partner_id"],
+            ["__count"],
+        )
+        return {(company.id, partner.id): count for company, partner, count in groups}
+
+    # ------------------------------------------------------------------
+    # Escalations: protesto, negativação, lawsuit
+    # ------------------------------------------------------------------
+
+    def _escalate(self):
+        """Put the lines of escalation levels under their customer's escalation.
+
+        A negativação needs the written prior notice (CDC art. 43 §2): a message of
+        a level marked as notice, delivered for that item at least the company's
+        notice days before. Without it the line waits and the next run tries again.
+        """
+        if not self:
+            return
+        negativacao = self.filtered(lambda line: line.level_id.escalation == "negativacao")
+        noticed = negativacao._items_with_notice()
+        lacking = negativacao.filtered(lambda line: line.move_line_id not in noticed)
+        if lacking:
+            for line in lacking:
+                line.write(
+                    {
+                        "state": "waiting",
+                        "note": self.env._(
+                            "Negativação waits for the written prior notice (CDC art. 43 §2), "
+                            "delivered at least %(days)s days before.",
+                            days=line.company_id.cobranca_notice_days,
+                        ),
+                    }
+                )
+        ready = self - lacking
+        Escalation = self.env["cobranca.escalation"]
+        groups = defaultdict(lambda: self.browse())
+        for line in ready:
+            groups[(line.company_id, line.partner_id, line.level_id.escalation)] |= line
+        open_escalations = {
+            (escalation.company_id, escalation.partner_id, escalation.kind): escalation
+            for escalation in Escalation.search(
+                [
+                    ("partner_id", "in", ready.partner_id.ids),
+                    ("company_id", "in", ready.company_id.ids),
+                    ("state", "=", "open"),
+                ]
+            )
+        }
+        Message = self.env["cobranca.message"]
+        for (company, partner, kind), lines in groups.items():
+            escalation = open_escalations.get((company, partner, kind))
+            level = lines.level_id.sorted("days")[-1]
+            if not escalation:
+                escalation = Escalation.with_context(**NO_CHATTER_NOISE).create(
+                    {
+                        "company_id": company.id,
+                        "partner_id": partner.id,
+                        "kind": kind,
+                        "level_id": level.id,
+                        "date": max(lines.mapped("date")),
+                        "user_id": Message._collector_for(company, partner, level.policy_id).id,
+                    }
+                )
+                escalation.activity_schedule(
+                    "cobranca_addon.mail_activity_type_escalation",
+                    date_deadline=escalation.date,
+                    summary=self.env._("Carry out: %(escalation)s", escalation=escalation.name),
+                    user_id=escalation.user_id.id,
+                )
+            existing = escalation.item_ids.move_line_id
+            self.env["cobranca.escalation.item"].create(
+                [
+                    {
+                        "escalation_id": escalation.id,
+                        "line_id": line.id,
+                        "move_line_id": line.move_line_id.id,
+                        "amount": line.amount_residual,
+                    }
+                    for line in lines
+                    if line.move_line_id not in existing
+                ]
+            )
+        ready.write({"state": "sent"})
+
+    def _items_with_notice(self):
+        """The items of these lines whose prior written notice was delivered at least
+        the company's notice days before each line's date. One query."""
+        if not self:
+            return self.env["account.move.line"]
+        notices = self.search(
+            [
+                ("move_line_id", "in", self.move_line_id.ids),
+                ("level_id.is_notice", "=", True),
+                ("state", "=", "sent"),
+            ]
+        )
+        delivered = defaultdict(list)
+        for notice in notices:
+            if any(message.state in ("sent", "done") for message in notice.message_ids):
+                delivered[notice.move_line_id].append(notice.date)
+        items = self.env["account.move.line"]
+        for line in self:
+            limit = line.date - timedelta(days=line.company_id.cobranca_notice_days)
+            if any(day <= limit for day in delivered.get(line.move_line_id, [])):
+                items |= line.move_line_id
+        return items

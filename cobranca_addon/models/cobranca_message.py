@@ -21,15 +21,23 @@ FALLBACK_CHANNEL = "phone"
 
 
 class CobrancaMessage(models.Model):
-    """What carried dunning lines to one customer: an e-mail or a phone task.
+    """What carried dunning lines to one customer: an e-mail, an SMS, a letter, a
+    WhatsApp or phone task for the collector.
 
     One per customer, channel and run. It lists all of the customer's open
-    items, in the tone of the highest level its lines reached.
+    items, in the tone of the highest level its lines reached. The sending of
+    each channel lives in its own file (cobranca_message_<channel>.py).
     """
 
     _name = "cobranca.message"
     _description = "Collection Message"
-    _inherit = ["mail.thread"]
+    _inherit = [
+        "mail.thread",
+        "cobranca.channel.sms",
+        "cobranca.channel.whatsapp",
+        "cobranca.channel.letter",
+        "cobranca.channel.thanks",
+    ]
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -43,10 +51,23 @@ class CobrancaMessage(models.Model):
         help="The contact the message went to: the customer's invoice address when there is one.",
     )
     channel = fields.Selection(
-        [("email", "E-mail"), ("phone", "Phone Task")],
+        [
+            ("email", "E-mail"),
+            ("sms", "SMS"),
+            ("whatsapp", "WhatsApp"),
+            ("letter", "Letter"),
+            ("phone", "Phone Task"),
+        ],
         required=True,
         readonly=True,
         index=True,
+    )
+    kind = fields.Selection(
+        [("reminder", "Reminder"), ("thanks", "Thank You")],
+        default="reminder",
+        required=True,
+        readonly=True,
+        help="Thank-you messages are sent after reminded items are paid.",
     )
     level_id = fields.Many2one(
         "cobranca.level",
@@ -60,7 +81,36 @@ class CobrancaMessage(models.Model):
         "res.users",
         string="Collector",
         readonly=True,
-        help="Who was given the phone task.",
+        help="Who was given the phone or WhatsApp task.",
+    )
+    number = fields.Char(
+        string="Phone Number", readonly=True, help="The number the SMS or WhatsApp went to."
+    )
+    scheduled_at = fields.Datetime(
+        string="Scheduled For",
+        readonly=True,
+        copy=False,
+        help="Prepared outside the company's send window (night, weekend, holiday): it "
+        "goes out at this moment.",
+    )
+    body_text = fields.Text(
+        string="Message Text",
+        readonly=True,
+        copy=False,
+        help="The text of the SMS or of the WhatsApp message, as it was prepared.",
+    )
+    tracked_message_id = fields.Many2one(
+        "mail.message",
+        string="Delivery Tracking",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        help="The SMS or snailmail letter posted on this record, whose notification "
+        "Odoo updates as it is sent and delivered.",
+    )
+    delivery_status = fields.Char(
+        compute="_compute_delivery_status",
+        help="What Odoo knows of the delivery: the e-mail's, SMS's or letter's own status.",
     )
     line_ids = fields.Many2many(
         "cobranca.line",
@@ -93,6 +143,7 @@ class CobrancaMessage(models.Model):
     activity_ids = fields.One2many("mail.activity", "cobranca_message_id", string="Tasks")
     state = fields.Selection(
         [
+            ("scheduled", "Scheduled"),
             ("queued", "Queued"),
             ("sent", "Sent"),
             ("failed", "Failed"),
@@ -123,7 +174,7 @@ class CobrancaMessage(models.Model):
     _sql_constraints = [
         (
             "run_partner_channel_unique",
-            "UNIQUE(run_id, company_id, partner_id, channel)",
+            "UNIQUE(run_id, company_id, partner_id, channel, kind)",
             "A customer gets at most one message per channel and run.",
         ),
     ]
@@ -150,9 +201,23 @@ class CobrancaMessage(models.Model):
             message.move_ids = message.line_ids.move_id
 
     @api.depends(
-        "channel", "is_cancelled", "mail_ids.state", "activity_ids", "date_done", "date_sent"
+        "channel",
+        "is_cancelled",
+        "scheduled_at",
+        "mail_ids.state",
+        "activity_ids",
+        "date_done",
+        "date_sent",
+        "tracked_message_id.notification_ids.notification_status",
     )
     def _compute_state(self):
+        for message in self:
+            if message.is_cancelled:
+                message.state = "cancelled"
+            else:
+                message.state = getattr(message, f"_state_{message.channel}")()
+
+    def _state_email(self):
         mail_states = {
             "outgoing": "queued",
             "sent": "sent",
@@ -160,21 +225,66 @@ class CobrancaMessage(models.Model):
             "exception": "failed",
             "cancel": "cancelled",
         }
+        if self.mail_ids:
+            mail = self.mail_ids.sorted("id")[-1]
+            return mail_states.get(mail.state, "queued")
+        return "sent" if self.date_sent else "queued"
+
+    def _state_task(self):
+        """Phone and WhatsApp tasks: to do until the collector marks them done."""
+        if self.date_done:
+            return "done"
+        return "todo" if self.activity_ids else "cancelled"
+
+    _state_phone = _state_task
+    _state_whatsapp = _state_task
+
+    #: Odoo notification statuses (SMS, snailmail) as message states.
+    NOTIFICATION_STATES = {
+        "ready": "queued",
+        "process": "queued",
+        "pending": "sent",
+        "sent": "sent",
+        "bounce": "failed",
+        "exception": "failed",
+        "canceled": "cancelled",
+    }
+
+    def _tracked_notification(self):
+        self.ensure_one()
+        return self.tracked_message_id.notification_ids.filtered(
+            lambda notif: notif.notification_type in ("sms", "snail")
+        )[:1]
+
+    def _state_sms(self):
+        notification = self._tracked_notification()
+        if notification:
+            return self.NOTIFICATION_STATES.get(notification.notification_status, "queued")
+        return "scheduled" if self.scheduled_at else "queued"
+
+    def _state_letter(self):
+        """Printed letters are sent; posted ones follow snailmail's notification."""
+        notification = self._tracked_notification()
+        if notification:
+            return self.NOTIFICATION_STATES.get(notification.notification_status, "queued")
+        return "sent" if self.date_sent else "queued"
+
+    @api.depends(
+        "state", "mail_ids.state", "tracked_message_id.notification_ids.notification_status"
+    )
+    def _compute_delivery_status(self):
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        sms_labels = dict(
+            self.env["mail.notification"]
+            ._fields["notification_status"]
+            ._description_selection(self.env)
+        )
         for message in self:
-            if message.is_cancelled:
-                message.state = "cancelled"
-            elif message.channel == "phone":
-                if message.date_done:
-                    message.state = "done"
-                elif message.activity_ids:
-                    message.state = "todo"
-                else:
-                    message.state = "cancelled"
-            elif message.mail_ids:
-                mail = message.mail_ids.sorted("id")[-1]
-                message.state = mail_states.get(mail.state, "queued")
-            else:
-                message.state = "sent" if message.date_sent else "queued"
+            status = labels.get(message.state, "")
+            notification = message._tracked_notification()
+            if notification:
+                status = sms_labels.get(notification.notification_status, status)
+            message.delivery_status = status
 
     @api.depends("mail_ids.failure_reason")
     def _compute_failure_reason(self):
@@ -243,34 +353,63 @@ class CobrancaMessage(models.Model):
     def _plan_channels(self, partner, lines):
         """Decide which channel carries which lines of one customer.
 
-        :return: ``{channel: (lines, recipient, note)}``; a channel that cannot
-            reach the customer hands its lines to the fallback channel, and the
-            note says why.
+        Each line goes by every channel of its level. A channel that cannot reach
+        the customer (no e-mail, no mobile, no postal address...) hands its lines
+        to the next channel of their level, and in the end to a phone task, which
+        always reaches the collector; the note says why.
+
+        :return: ``{channel: (lines, recipient, note)}``
         """
         Level = self.env["cobranca.level"]
         order = [code for code, _field in Level._cobranca_channel_fields()]
+        labels = dict(self._fields["channel"]._description_selection(self.env))
         wanted = defaultdict(lambda: lines.browse())
         for line in lines:
             for code in line.level_id._cobranca_channels():
                 wanted[code] |= line
-        plan, notes = {}, {}
+        plan, notes, unreachable = {}, defaultdict(list), set()
         for code in order:
             channel_lines = wanted.get(code)
             if not channel_lines:
                 continue
             recipient, problem = getattr(self, f"_recipient_{code}")(partner)
             if recipient:
-                plan[code] = (channel_lines, recipient, notes.get(code))
+                plan[code] = (channel_lines, recipient, " ".join(notes[code]) or False)
                 continue
-            fallback = self._fallback_channel(code)
-            wanted[fallback] |= channel_lines
-            notes[fallback] = self.env._("%(problem)s A phone task replaces it.", problem=problem)
+            unreachable.add(code)
+            carried = notes.pop(code, [])
+            for line in channel_lines:
+                channels = line.level_id._cobranca_channels()
+                later = [
+                    other
+                    for other in channels[channels.index(code) + 1 :]
+                    if other not in unreachable
+                ]
+                target = later[0] if later else self._fallback_channel(code)
+                wanted[target] |= line
+                note = self.env._(
+                    "%(problem)s Next channel: %(channel)s.",
+                    problem=problem,
+                    channel=labels[target],
+                )
+                for text in [*carried, note]:
+                    if text not in notes[target]:
+                        notes[target].append(text)
         return plan
 
     @api.model
     def _fallback_channel(self, channel):
-        """Hook: the channel used when ``channel`` cannot reach the customer."""
+        """Hook: the channel of last resort when no channel of the level reaches the
+        customer."""
         return FALLBACK_CHANNEL
+
+    @api.model
+    def _contacts_for(self, partner):
+        """The customer's invoice addresses first, then the customer itself."""
+        invoice_contacts = partner.child_ids.filtered(
+            lambda contact: contact.type == "invoice" and contact.active
+        )
+        return invoice_contacts | partner
 
     @api.model
     def _recipient_email(self, partner):
@@ -279,10 +418,7 @@ class CobrancaMessage(models.Model):
         The customer's invoice address (a child contact of type invoice) when it
         has a valid e-mail, else the customer itself.
         """
-        invoice_contacts = partner.child_ids.filtered(
-            lambda contact: contact.type == "invoice" and contact.active
-        )
-        for contact in invoice_contacts | partner:
+        for contact in self._contacts_for(partner):
             if self._is_valid_email(contact.email) and not contact.message_bounce:
                 return contact, False
         if partner.message_bounce and self._is_valid_email(partner.email):
@@ -302,7 +438,7 @@ class CobrancaMessage(models.Model):
     def _recipient_phone(self, partner):
         """Phone tasks always reach the collector; the contact to call is the invoice
         address when it has a phone number."""
-        for contact in partner.child_ids.filtered(lambda c: c.type == "invoice") | partner:
+        for contact in self._contacts_for(partner):
             if contact.phone or contact.mobile:
                 return contact, False
         return partner, False
@@ -339,17 +475,37 @@ class CobrancaMessage(models.Model):
             "items_signature": self._items_signature(listed),
             "note": note or False,
         }
-        if channel == "phone":
+        if channel in ("phone", "whatsapp"):
             values["user_id"] = self._collector_for(company, partner, top_level.policy_id).id
+        if channel in ("sms", "whatsapp"):
+            values["number"] = self._mobile_number(recipient)
         return values
 
     # ------------------------------------------------------------------
     # Sending
     # ------------------------------------------------------------------
 
+    #: Channels that reach the customer at a given moment, hence respect the
+    #: company's send window (letters are printed and posted, not timed).
+    TIMED_CHANNELS = ("email", "sms", "whatsapp", "phone")
+
     def _send(self):
-        """Hand each message to its channel, then log it on invoices and customer."""
+        """Hand each message to its channel, then log it on invoices and customer.
+
+        Outside the company's send window (night, weekend, holiday) the messages
+        are scheduled for the next moment the window opens: e-mails wait in the
+        mail queue, SMS are posted then, tasks are due that day.
+        """
         self._ensure_portal_tokens()
+        now = fields.Datetime.now()
+        for company in self.company_id:
+            moment = company._cobranca_next_send_moment(now)
+            if moment > now:
+                self.filtered(
+                    lambda message, company=company: (
+                        message.company_id == company and message.channel in self.TIMED_CHANNELS
+                    )
+                ).write({"scheduled_at": moment})
         by_channel = defaultdict(lambda: self.browse())
         for message in self:
             by_channel[message.channel] |= message
@@ -374,8 +530,14 @@ class CobrancaMessage(models.Model):
     def _group_by_template(self):
         grouped = defaultdict(lambda: self.browse())
         for message in self:
-            grouped[message.level_id.mail_template_id] |= message
+            grouped[message._mail_template()] |= message
         return grouped
+
+    def _mail_template(self):
+        self.ensure_one()
+        if self.kind == "thanks":
+            return self.level_id.policy_id._thank_you_template()
+        return self.level_id.mail_template_id
 
     def _render_mail(self, template):
         return template.sudo()._generate_template(
@@ -401,22 +563,33 @@ class CobrancaMessage(models.Model):
             "auto_delete": False,
             "message_type": "email_outgoing",
             "mail_server_id": template.mail_server_id.id,
+            "scheduled_date": self.scheduled_at or False,
         }
 
     def _send_phone(self):
-        """One call task per customer for their collector, listing the open items.
+        """One call task per customer for their collector, listing the open items."""
+        call_type = self.env.ref("mail.mail_activity_data_call", raise_if_not_found=False)
+        self._create_tasks(
+            lambda message: message.level_id.activity_type_id or call_type,
+            lambda message: self.env._("Collection call: %(level)s", level=message.level_id.name),
+        )
 
-        An open task of an earlier message for the same customer is replaced, so
-        a collector never has two calls to make to the same customer.
+    def _create_tasks(self, activity_type_of, summary_of):
+        """A task (activity on the customer) per message, for its collector.
+
+        An open task of an earlier message of the same channel for the same
+        customer is replaced, so that a collector never has two calls (or two
+        WhatsApp messages) to make to one customer. Outside the send window the
+        task is due the day the window opens.
         """
-        customers = {(message.company_id, message.partner_id) for message in self}
+        customers = {(message.company_id, message.partner_id, message.channel) for message in self}
         previous = (
             self.env["mail.activity"]
             .search(
                 [
                     ("cobranca_message_id.partner_id", "in", self.partner_id.ids),
                     ("cobranca_message_id", "not in", self.ids),
-                    ("cobranca_message_id.channel", "=", "phone"),
+                    ("cobranca_message_id.channel", "in", list({m.channel for m in self})),
                 ]
             )
             .filtered(
@@ -424,6 +597,7 @@ class CobrancaMessage(models.Model):
                     (
                         activity.cobranca_message_id.company_id,
                         activity.cobranca_message_id.partner_id,
+                        activity.cobranca_message_id.channel,
                     )
                     in customers
                 )
@@ -435,26 +609,29 @@ class CobrancaMessage(models.Model):
             superseded.write(
                 {
                     "is_cancelled": True,
-                    "note": self.env._("Replaced by a newer phone task."),
+                    "note": self.env._("Replaced by a newer task."),
                 }
             )
         partner_model = self.env["ir.model"]._get_id("res.partner")
-        call_type = self.env.ref("mail.mail_activity_data_call", raise_if_not_found=False)
         values_list = []
         for message in self:
-            activity_type = message.level_id.activity_type_id or call_type
+            due = message.date
+            if message.scheduled_at:
+                local = fields.Datetime.context_timestamp(
+                    message.with_context(tz=message.company_id._cobranca_timezone().zone),
+                    message.scheduled_at,
+                )
+                due = max(due, local.date())
             values_list.append(
                 {
                     "cobranca_message_id": message.id,
                     "res_model_id": partner_model,
                     "res_id": message.partner_id.id,
-                    "activity_type_id": activity_type.id,
-                    "summary": self.env._(
-                        "Collection call: %(level)s", level=message.level_id.name
-                    ),
+                    "activity_type_id": activity_type_of(message).id,
+                    "summary": summary_of(message),
                     "note": message._render_activity_note(),
                     "user_id": message.user_id.id,
-                    "date_deadline": message.date,
+                    "date_deadline": due,
                 }
             )
         self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
@@ -463,8 +640,11 @@ class CobrancaMessage(models.Model):
 
     def _render_activity_note(self):
         self.ensure_one()
+        template = {
+            "whatsapp": "cobranca_addon.cobranca_whatsapp_note",
+        }.get(self.channel, "cobranca_addon.cobranca_activity_note")
         return self.env["ir.qweb"]._render(
-            "cobranca_addon.cobranca_activity_note",
+            template,
             {
                 "object": self,
                 "format_amount": lambda amount, currency: format_amount(self.env, amount, currency),
@@ -493,14 +673,24 @@ class CobrancaMessage(models.Model):
         labels = dict(self._fields["channel"]._description_selection(self.env))
         move_bodies, partner_bodies = defaultdict(list), defaultdict(list)
         for message in self:
-            text = self.env._(
-                "Collection reminder “%(level)s” (%(channel)s) for %(recipient)s.",
-                level=message.level_id.name,
-                channel=labels[message.channel],
-                recipient=message.recipient_id.display_name
-                if message.channel == "email"
-                else message.user_id.name,
+            recipient = (
+                message.user_id.name
+                if message.channel in ("phone", "whatsapp")
+                else message.recipient_id.display_name
             )
+            if message.kind == "thanks":
+                text = self.env._(
+                    "Thank-you message for the payment (%(channel)s) to %(recipient)s.",
+                    channel=labels[message.channel],
+                    recipient=recipient,
+                )
+            else:
+                text = self.env._(
+                    "Collection reminder “%(level)s” (%(channel)s) for %(recipient)s.",
+                    level=message.level_id.name,
+                    channel=labels[message.channel],
+                    recipient=recipient,
+                )
             link = Markup('<a href="#" data-oe-model="cobranca.message" data-oe-id="%s">%s</a>') % (
                 message.id,
                 text,
@@ -664,6 +854,7 @@ class CobrancaMessage(models.Model):
                 ("channel", "=", "email"),
                 ("state", "=", "failed"),
                 ("fallback_message_id", "=", False),
+                ("attempt_count", "<=", MAX_SEND_ATTEMPTS),
             ],
             limit=limit,
         )
@@ -677,7 +868,10 @@ class CobrancaMessage(models.Model):
         for message in to_retry:
             message.attempt_count += 1
         to_retry.mail_ids.filtered(lambda mail: mail.state == "exception").mark_outgoing()
-        hopeless._fallback_to_phone()
+        reminders = hopeless.filtered(lambda message: message.kind == "reminder")
+        reminders._fallback_to_phone()
+        # a thank-you that cannot be delivered is not worth a call: it stays failed
+        (hopeless - reminders).write({"attempt_count": MAX_SEND_ATTEMPTS + 1})
         return len(to_retry), len(hopeless)
 
     def _fallback_to_phone(self):
@@ -716,7 +910,7 @@ class CobrancaMessage(models.Model):
 
         :param moves: only look at the messages of these invoices
         """
-        domain = [("state", "in", ("queued", "todo"))]
+        domain = [("state", "in", ("scheduled", "queued", "todo")), ("kind", "=", "reminder")]
         if moves is not None:
             domain.append(("line_ids.move_id", "in", moves.ids))
         messages = self.search(domain)

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 from ..tools import regua
 
@@ -43,6 +44,19 @@ class CobrancaPolicy(models.Model):
         help="Receives the phone tasks of customers who have no collector of their own.",
     )
     note = fields.Html(string="Description", translate=True)
+    thank_you = fields.Boolean(
+        string="Thank Customers Who Pay",
+        help="After reminded items are paid, the customer gets one thank-you e-mail.",
+    )
+    thank_you_template_id = fields.Many2one(
+        "mail.template",
+        string="Thank-you Template",
+        domain=[("model", "=", "cobranca.message")],
+        default=lambda self: self.env.ref(
+            "cobranca_addon.mail_template_cobranca_thanks", raise_if_not_found=False
+        ),
+        ondelete="restrict",
+    )
 
     _sql_constraints = [
         (
@@ -52,6 +66,18 @@ class CobrancaPolicy(models.Model):
             "that a customer never gets two reminders the same day.",
         ),
     ]
+
+    @api.constrains("thank_you", "thank_you_template_id")
+    def _check_thank_you(self):
+        for policy in self:
+            if policy.thank_you and not policy._thank_you_template():
+                raise ValidationError(self.env._("Choose the template of the thank-you e-mail."))
+
+    def _thank_you_template(self):
+        self.ensure_one()
+        return self.thank_you_template_id or self.env.ref(
+            "cobranca_addon.mail_template_cobranca_thanks", raise_if_not_found=False
+        )
 
     @api.depends("level_ids")
     def _compute_level_count(self):

@@ -177,8 +177,10 @@ class CobrancaRun(models.Model):
         companies = system.env["res.company"].search([]) if companies is None else companies.sudo()
         runs, created = system._prepare_runs(companies, date=date, trigger=trigger)
         if created:
-            # once per day: reminders whose items were all paid since are withdrawn
+            # once per day: what the payments since the last run change
             system.env["cobranca.message"]._cancel_obsolete()
+            system.env["cobranca.escalation.item"]._process_payments(created.company_id)
+            system.env["cobranca.message"]._send_thanks(created)
         done = batches = 0
         remaining = system._count_pending_partners(companies)
         while (
@@ -199,8 +201,7 @@ class CobrancaRun(models.Model):
 
     @api.model
     def _company_today(self, company):
-        tz = company.partner_id.tz or self.env.user.tz or "UTC"
-        return fields.Date.context_today(self.with_context(tz=tz))
+        return company._cobranca_local_now().date()
 
     @api.model
     def _prepare_runs(self, companies, date=None, trigger="cron"):
@@ -280,7 +281,8 @@ class CobrancaRun(models.Model):
         * the customer's policy (its own, else the company's);
         * up to the due date, the most recent level before it not yet reached;
           after it, the next level not yet reached whose days have elapsed, one
-          level at a time;
+          level at a time (a line waiting for a condition does not count as
+          reached, and is taken up again);
         * not before the policy's minimum interval since the customer's last
           reminder; not when the item's open amount is under the level's
           tolerance.
@@ -342,7 +344,7 @@ class CobrancaRun(models.Model):
                   FROM cobranca_line line
                   JOIN cobranca_level level ON level.id = line.level_id
                  WHERE line.company_id = %(company)s
-                   AND line.state != 'cancelled'
+                   AND line.state NOT IN ('cancelled', 'waiting')
                    AND line.move_line_id IN (SELECT move_line_id FROM items)
                  GROUP BY line.move_line_id
             ),
@@ -350,7 +352,7 @@ class CobrancaRun(models.Model):
                 SELECT line.partner_id, MAX(line.date) AS last_date
                   FROM cobranca_line line
                  WHERE line.company_id = %(company)s
-                   AND line.state != 'cancelled'
+                   AND line.state NOT IN ('cancelled', 'waiting')
                    AND line.partner_id IN (SELECT partner_id FROM items)
                  GROUP BY line.partner_id
             ),
@@ -396,7 +398,7 @@ class CobrancaRun(models.Model):
                    note = NULL,
                    write_uid = EXCLUDED.write_uid,
                    write_date = EXCLUDED.write_date
-             WHERE cobranca_line.state = 'cancelled'
+             WHERE cobranca_line.state IN ('cancelled', 'waiting')
             RETURNING id
             """,
             date=self.date,

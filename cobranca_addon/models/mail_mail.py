@@ -25,7 +25,7 @@ class MailMail(models.Model):
         items were all paid meanwhile is cancelled, one whose items changed is
         rendered again."""
         reminders = self.filtered(
-            lambda mail: mail.cobranca_message_id and mail.state == "outgoing"
+            lambda mail: mail.cobranca_message_id.kind == "reminder" and mail.state == "outgoing"
         )
         if reminders:
             # the module's own bookkeeping, whoever triggers the queue

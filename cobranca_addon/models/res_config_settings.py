@@ -5,6 +5,30 @@ class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
     cobranca_policy_id = fields.Many2one(related="company_id.cobranca_policy_id", readonly=False)
+    cobranca_tz = fields.Selection(related="company_id.cobranca_tz", readonly=False)
+    cobranca_weekday_start = fields.Float(
+        related="company_id.cobranca_weekday_start", readonly=False
+    )
+    cobranca_weekday_end = fields.Float(related="company_id.cobranca_weekday_end", readonly=False)
+    cobranca_saturday = fields.Boolean(related="company_id.cobranca_saturday", readonly=False)
+    cobranca_saturday_start = fields.Float(
+        related="company_id.cobranca_saturday_start", readonly=False
+    )
+    cobranca_saturday_end = fields.Float(related="company_id.cobranca_saturday_end", readonly=False)
+    cobranca_sunday = fields.Boolean(related="company_id.cobranca_sunday", readonly=False)
+    cobranca_sunday_start = fields.Float(related="company_id.cobranca_sunday_start", readonly=False)
+    cobranca_sunday_end = fields.Float(related="company_id.cobranca_sunday_end", readonly=False)
+    cobranca_weekly_cap = fields.Integer(related="company_id.cobranca_weekly_cap", readonly=False)
+    cobranca_notice_days = fields.Integer(related="company_id.cobranca_notice_days", readonly=False)
+    cobranca_withdrawal_days = fields.Integer(
+        related="company_id.cobranca_withdrawal_days", readonly=False
+    )
+    cobranca_forbidden_expressions = fields.Text(
+        string="Forbidden Expressions",
+        compute="_compute_cobranca_forbidden_expressions",
+        inverse="_inverse_cobranca_forbidden_expressions",
+        readonly=False,
+    )
     cobranca_batch_size = fields.Integer(
         string="Customers per Batch",
         config_parameter="cobranca_addon.batch_size",
@@ -12,3 +36,15 @@ class ResConfigSettings(models.TransientModel):
         help="How many customers a scheduled run dispatches before committing and "
         "handing over to the next batch (possibly on another worker).",
     )
+
+    def _compute_cobranca_forbidden_expressions(self):
+        expressions = "\n".join(self.env["cobranca.template.guard"]._forbidden_expressions())
+        for settings in self:
+            settings.cobranca_forbidden_expressions = expressions
+
+    def _inverse_cobranca_forbidden_expressions(self):
+        for settings in self:
+            self.env["ir.config_parameter"].sudo().set_param(
+                "cobranca_addon.forbidden_expressions",
+                settings.cobranca_forbidden_expressions or "",
+            )

@@ -7,3 +7,8 @@ from . import test_concurrency
 from . import test_cron
 from . import test_ui
 from . import test_demo
+from . import test_channels_extra
+from . import test_escalation
+from . import test_window
+from . import test_guardrails
+from . import test_thanks

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from freezegun import freeze_time
 
@@ -6,9 +6,10 @@ from odoo import Command
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.mail.tests.common import MockEmail
+from odoo.addons.sms.tests.common import MockSMS
 
 
-class CobrancaCommon(AccountTestInvoicingCommon, MockEmail):
+class CobrancaCommon(AccountTestInvoicingCommon, MockEmail, MockSMS):
     """Invoices and customers for the régua, on the company of the test.
 
     E-mails are sent through Odoo's mocked SMTP gateway (:meth:`_send_mails`).
@@ -64,6 +65,8 @@ class CobrancaCommon(AccountTestInvoicingCommon, MockEmail):
             }
         )
         cls.policy.collector_id = cls.collector
+        # no weekly contact limit unless a test sets one (test_window does)
+        cls.company.cobranca_weekly_cap = 0
         cls.customer = cls._customer("Mercado Bom Preço Ltda", "contas@bompreco.example.com")
         cls.Run = cls.env["cobranca.run"]
         cls.Line = cls.env["cobranca.line"]
@@ -131,8 +134,11 @@ class CobrancaCommon(AccountTestInvoicingCommon, MockEmail):
         )
         return wizard._create_payments()
 
-    def _run(self, day, **kwargs):
-        with freeze_time(day):
+    def _run(self, day, hour=None, **kwargs):
+        """Run the régua for ``day`` at ``hour`` UTC (default midnight UTC: 21h the day
+        before in Brasília, outside the send window, so messages are scheduled)."""
+        moment = datetime.combine(day, time(hour or 0))
+        with freeze_time(moment):
             return self.Run._run_dunning(
                 date=day, companies=kwargs.pop("companies", self.company), **kwargs
             )

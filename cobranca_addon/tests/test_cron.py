@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from freezegun import freeze_time
 
@@ -18,8 +18,9 @@ class TestCron(CobrancaCommon):
         cron = self.env.ref("cobranca_addon.ir_cron_cobranca_run")
         self.assertEqual(cron.code.strip(), "model._cron_run()")
         day = self.DUE + timedelta(days=1)
-        # the other companies of the test database have nothing due on that day
-        with freeze_time(day):
+        # noon in Brasília (the company's timezone) on that day; the other companies
+        # of the test database have nothing due then
+        with freeze_time(datetime.combine(day, time(15, 0))):
             self.env.flush_all()
             self.registry.enter_test_mode(self.cr)
             try:
@@ -50,7 +51,7 @@ class TestCron(CobrancaCommon):
     def test_cron_method_reports_progress_per_batch(self):
         for n in range(3):
             self._invoice(self._customer(f"Lote {n}", f"lote{n}@example.com"), 50.0)
-        with freeze_time(self.DUE + timedelta(days=1)):
+        with freeze_time(datetime.combine(self.DUE + timedelta(days=1), time(15, 0))):
             remaining = [self.Run.sudo()._cron_run(batch_size=2) for _call in range(3)]
         self.assertEqual(remaining[-1], 0)
         self.assertGreater(remaining[0], 0)

@@ -40,7 +40,15 @@ class TestSecurity(CobrancaCommon):
         )
 
     def test_salesman_cannot_read_collection_data(self):
-        for model in ("cobranca.line", "cobranca.message", "cobranca.run", "cobranca.policy"):
+        for model in (
+            "cobranca.line",
+            "cobranca.message",
+            "cobranca.run",
+            "cobranca.policy",
+            "cobranca.escalation",
+            "cobranca.escalation.item",
+            "cobranca.holiday",
+        ):
             with self.assertRaises(AccessError, msg=model):
                 self.env[model].with_user(self.salesman).search([])
         # the invoice itself stays readable, without the collection fields
@@ -74,6 +82,42 @@ class TestSecurity(CobrancaCommon):
         # a collector may exclude an invoice (dispute) with a reason
         self.invoice.with_user(self.user)._cobranca_exclude("Disputa")
         self.assertTrue(self.invoice.cobranca_excluded)
+
+    def test_escalations_and_holidays(self):
+        escalation = self.env["cobranca.escalation"].create(
+            {"company_id": self.company.id, "partner_id": self.customer.id, "kind": "protesto"}
+        )
+        item = self.env["cobranca.escalation.item"].create(
+            {
+                "escalation_id": escalation.id,
+                "move_line_id": self.invoice.line_ids.filtered(
+                    lambda line: line.account_type == "asset_receivable"
+                ).id,
+                "amount": 100.0,
+            }
+        )
+        # collectors carry escalations out, but do not create them by hand
+        item.with_user(self.user).action_request()
+        self.assertEqual(item.state, "requested")
+        escalation.with_user(self.user).user_id = self.user
+        with self.assertRaises(AccessError):
+            self.env["cobranca.escalation"].with_user(self.user).create(
+                {"company_id": self.company.id, "partner_id": self.customer.id, "kind": "protesto"}
+            )
+        with self.assertRaises(AccessError):
+            escalation.with_user(self.manager).unlink()
+        # holidays: read by collectors, kept by managers
+        Holiday = self.env["cobranca.holiday"]
+        self.assertTrue(Holiday.with_user(self.user).search([]))
+        with self.assertRaises(AccessError):
+            Holiday.with_user(self.user).create({"name": "Feriado", "date": "2030-07-09"})
+        Holiday.with_user(self.manager).create(
+            {
+                "name": "Revolução Constitucionalista",
+                "date": "2030-07-09",
+                "company_id": self.company.id,
+            }
+        )
 
     def test_manager_configures_and_runs(self):
         policy = (

@@ -1,2 +1,3 @@
 # Pure-Python helpers of cobranca_addon: no Odoo import, unit-tested on their own.
+from . import calendario
 from . import regua

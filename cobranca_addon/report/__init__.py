@@ -1,0 +1,1 @@
+from . import cobranca_letter_report

@@ -6,7 +6,7 @@ made between reminders, a dispute, and the régua run day by day over the last
 weeks so that a newcomer finds it already working.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from odoo import Command, api, fields, models
 
@@ -249,7 +249,14 @@ class CobrancaDemo(models.AbstractModel):
         policy = company.cobranca_policy_id or self.env.ref(
             "cobranca_addon.cobranca_policy_default"
         )
-        policy.collector_id = admin
+        policy.write({"collector_id": admin.id, "thank_you": True})
+        self.env["cobranca.holiday"].create(
+            {
+                "name": "Aniversário da cidade de São Paulo",
+                "date": date(fields.Date.context_today(self).year, 1, 25),
+                "company_id": company.id,
+            }
+        )
         b2b = self.env["cobranca.policy"].create(
             {
                 "name": "Régua B2B rigorosa",
@@ -268,27 +275,38 @@ class CobrancaDemo(models.AbstractModel):
                     ),
                     Command.create(
                         {
-                            "name": "Ligação do gerente de contas",
+                            "name": "Ligação e WhatsApp do gerente de contas",
                             "days": 5,
                             "channel_email": False,
                             "channel_phone": True,
+                            "channel_whatsapp": True,
                         }
                     ),
                     Command.create(
                         {
                             "name": "Notificação formal",
                             "days": 10,
-                            "channel_phone": True,
+                            "channel_letter": True,
+                            "is_notice": True,
                             "mail_template_id": self.env.ref(
                                 "cobranca_addon.mail_template_cobranca_formal_notice"
                             ).id,
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "name": "Negativação",
+                            "days": 25,
+                            "channel_email": False,
+                            "escalation": "negativacao",
                         }
                     ),
                 ],
             }
         )
         self._demo_register("demo_policy_b2b", b2b)
-        customers["construtora"].with_company(company).cobranca_policy_id = b2b
+        for key in ("construtora", "distribuidora"):
+            customers[key].with_company(company).cobranca_policy_id = b2b
         return b2b
 
     @api.model

@@ -31,9 +31,7 @@ class CobrancaEscalation(models.Model):
     )
     kind = fields.Selection(ESCALATIONS, required=True, readonly=True, tracking=True)
     level_id = fields.Many2one("cobranca.level", readonly=True, ondelete="restrict")
-    user_id = fields.Many2one(
-        "res.users", string="Responsible", tracking=True, check_company=True, index=True
-    )
+    user_id = fields.Many2one("res.users", string="Responsible", tracking=True, index=True)
     date = fields.Date(required=True, readonly=True, default=fields.Date.context_today)
     item_ids = fields.One2many("cobranca.escalation.item", "escalation_id", string="Items")
     currency_id = fields.Many2one(related="company_id.currency_id")

@@ -48,7 +48,16 @@ class TestDemo(CobrancaCommon):
         self.assertTrue(first.reconciled)
         self.assertFalse(self._lines(padaria).filtered(lambda line: line.move_line_id == first))
         self.assertTrue(self._lines(padaria))
-        # old debts advanced one level at a time, up to the formal notice
+        # old debts advanced one level at a time, through the written notice, to the
+        # negativação of the stricter B2B policy
         self.assertEqual(
-            self._lines(invoices["distribuidora"]).level_id.mapped("days"), [1, 7, 15, 30]
+            self._lines(invoices["distribuidora"]).level_id.mapped("days"), [1, 5, 10, 25]
         )
+        escalation = self.env["cobranca.escalation"].search(
+            [("partner_id", "=", customers["distribuidora"].id)]
+        )
+        self.assertEqual(escalation.kind, "negativacao")
+        self.assertIn(invoices["distribuidora"], escalation.item_ids.move_id)
+        # João paid after his reminders, and was thanked
+        thanks = self._messages(customers["joao"]).filtered(lambda m: m.kind == "thanks")
+        self.assertEqual(thanks.line_ids.move_id, joao)

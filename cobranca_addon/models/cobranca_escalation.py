@@ -41,12 +41,12 @@ class CobrancaEscalation(models.Model):
         compute="_compute_state",
         store=True,
         index=True,
-        help="Open while an item is to do, requested, done and still to withdraw.",
+        help="Open while an item is to do, requested or done and not yet withdrawn.",
     )
     withdrawal_overdue = fields.Boolean(
         compute="_compute_withdrawal_overdue",
         search="_search_withdrawal_overdue",
-        help="An item was paid and its withdrawal is late (STJ Súmula 548).",
+        help="An item was paid and its withdrawal is late.",
     )
     document_ids = fields.Many2many(
         "ir.attachment",
@@ -131,8 +131,9 @@ class CobrancaEscalationItem(models.Model):
     date_paid = fields.Date(readonly=True, help="When the item was found paid.")
     withdrawal_deadline = fields.Date(
         readonly=True,
-        help="Business days after the payment by which the withdrawal (baixa) must be "
-        "requested (STJ Súmula 548).",
+        help="Date by which the withdrawal must be requested, some business days after "
+        "the payment: the removal of a negativação (STJ Súmula 548), the carta de "
+        "anuência of a protesto.",
     )
     date_withdrawn = fields.Date(readonly=True)
     withdrawal_overdue = fields.Boolean(compute="_compute_withdrawal_overdue")
@@ -164,6 +165,20 @@ class CobrancaEscalationItem(models.Model):
                 ("withdrawal_deadline", "<", fields.Date.context_today(self)),
             ]
         )
+
+    def _withdrawal_summary(self, paid_on):
+        self.ensure_one()
+        values = {"item": self.move_id.name, "date": fields.Date.to_string(paid_on)}
+        if self.kind == "negativacao":
+            return self.env._(
+                "Ask for the removal of the negativação of %(item)s (paid on %(date)s)", **values
+            )
+        if self.kind == "protesto":
+            return self.env._(
+                "Give the carta de anuência of the protesto of %(item)s (paid on %(date)s)",
+                **values,
+            )
+        return self.env._("Close the lawsuit of %(item)s (paid on %(date)s)", **values)
 
     def _is_paid(self):
         self.ensure_one()
@@ -248,12 +263,7 @@ class CobrancaEscalationItem(models.Model):
             escalation.activity_schedule(
                 activity_type_id=withdrawal_type.id,
                 date_deadline=deadline,
-                summary=self.env._(
-                    "Withdraw %(kind)s of %(item)s (paid on %(date)s)",
-                    kind=dict(ESCALATIONS)[item.kind],
-                    item=item.move_id.name,
-                    date=fields.Date.to_string(paid_on),
-                ),
+                summary=item._withdrawal_summary(paid_on),
                 user_id=(escalation.user_id or self.env.ref("base.user_admin")).id,
             )
         return paid

@@ -38,7 +38,7 @@ class ResCompany(models.Model):
     cobranca_weekly_cap = fields.Integer(
         string="Messages per Customer per Week",
         default=3,
-        help="Most messages (all channels) a customer receives in seven days; the "
+        help="Maximum number of messages (all channels) a customer receives in seven days; the "
         "régua waits rather than exceed it. 0: no limit.",
     )
     cobranca_notice_days = fields.Integer(
@@ -51,8 +51,9 @@ class ResCompany(models.Model):
     cobranca_withdrawal_days = fields.Integer(
         string="Business Days to Withdraw",
         default=5,
-        help="After an item under negativação or protesto is paid, its withdrawal must "
-        "be requested within this many business days (STJ Súmula 548).",
+        help="Once an escalated item is paid, business days to ask the credit bureau to "
+        "remove a negativação (STJ Súmula 548: 5) or to give the debtor the carta de "
+        "anuência that cancels a protesto.",
     )
 
     @api.model
@@ -79,7 +80,9 @@ class ResCompany(models.Model):
             ):
                 if not 0 <= start < end <= 24:
                     raise ValidationError(
-                        self.env._("A send window starts before it ends, between 0h and 24h.")
+                        self.env._(
+                            "Each send window must start before it ends, between 0h and 24h."
+                        )
                     )
             if (
                 min(

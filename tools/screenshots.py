@@ -64,6 +64,36 @@ SCREENS = [
         "setTimeout(() => document.querySelector('.o_notebook').scrollIntoView(), 800);",
     ),
     (
+        "level-channels",
+        "/odoo/action-cobranca_addon.cobranca_policy_action/{cobranca_addon.demo_policy_b2b}",
+        ".o_form_view .o_field_one2many",
+        None,
+    ),
+    (
+        "escalation",
+        "/odoo/action-cobranca_addon.cobranca_escalation_action/{first_escalation}",
+        ".o_form_view .o_field_one2many",
+        None,
+    ),
+    (
+        "letters-to-print",
+        "/odoo/action-cobranca_addon.cobranca_letter_action",
+        ".o_list_view",
+        None,
+    ),
+    (
+        "whatsapp-task",
+        "/odoo/action-cobranca_addon.cobranca_message_action/{last_whatsapp}",
+        ".o_form_view .o-mail-Message, .o_form_view .o_notebook",
+        None,
+    ),
+    (
+        "holidays",
+        "/odoo/action-cobranca_addon.cobranca_holiday_action",
+        ".o_list_view .o_data_row",
+        None,
+    ),
+    (
         "runs",
         "/odoo/action-cobranca_addon.cobranca_run_action",
         ".o_list_view .o_data_row",
@@ -73,13 +103,18 @@ SCREENS = [
         "settings",
         "/odoo/settings#cobranca_addon",
         ".o_setting_container",
-        None,
+        "setTimeout(() => document.getElementById('cobranca_send_window')?.scrollIntoView(), 500);",
     ),
 ]
 
 
 #: Named record ids used in SCREENS, besides ``{module.xmlid}``.
 QUERIES = {
+    "first_escalation": "SELECT id FROM cobranca_escalation ORDER BY id LIMIT 1",
+    "last_whatsapp": """
+        SELECT id FROM cobranca_message WHERE channel = 'whatsapp'
+         ORDER BY date DESC, id DESC LIMIT 1
+    """,
     "last_email_of_mercado": """
         SELECT m.id FROM cobranca_message m
           JOIN ir_model_data d ON d.res_id = m.partner_id AND d.model = 'res.partner'

@@ -778,53 +778,66 @@ class CobrancaMessage(models.Model):
     # At the moment of sending (called by mail.mail._send)
     # ------------------------------------------------------------------
 
-    def _check_before_send(self, mails):
-        """Last check before the e-mails go out.
+    def _refresh_before_sending(self, note=None):
+        """Check reminders once more, just before they leave (any channel).
 
-        A message whose items were all paid (or excluded) in the meantime is
-        cancelled; one whose listed items changed is rendered again with the
-        current amounts.
+        Lines whose item was paid or excluded meanwhile are cancelled, with the
+        reason; a message whose lines are all cancelled is cancelled itself (with
+        ``note``); the others list the customer's current open items again.
+
+        :return: ``(cancelled messages, messages whose items changed)``
         """
-        self.line_ids.move_line_id.fetch(["amount_residual_currency", "reconciled", "currency_id"])
-        self.line_ids.move_id.fetch(["state", "payment_state", "cobranca_excluded"])
-        current = self._open_items_by_partner(self.partner_id, self.company_id)
-        for message in self:
-            message_mails = mails.filtered(
-                lambda mail, message=message: mail.cobranca_message_id == message
-            )
+        reminders = self.filtered(lambda message: message.kind == "reminder")
+        reminders.line_ids.move_line_id.fetch(
+            ["amount_residual_currency", "reconciled", "currency_id"]
+        )
+        reminders.line_ids.move_id.fetch(["state", "payment_state", "cobranca_excluded"])
+        current = self._open_items_by_partner(reminders.partner_id, reminders.company_id)
+        cancelled = changed = self.browse()
+        for message in reminders:
             closed = message.line_ids.filtered(lambda line: line._item_closed_reason())
             for line in closed:
                 line.write({"state": "cancelled", "note": line._item_closed_reason()})
             if closed == message.line_ids:
-                message_mails.cancel()
-                message.write(
-                    {
-                        "is_cancelled": True,
-                        "note": self.env._(
-                            "Cancelled before sending: all its items were paid or excluded."
-                        ),
-                    }
-                )
+                cancelled |= message
                 continue
             items = current.get(
                 (message.company_id.id, message.partner_id.id), self.env["account.move.line"]
             )
             signature = self._items_signature(items)
-            if signature == message.items_signature:
-                continue
-            message.write(
-                {
-                    "item_ids": [Command.set(items.ids)],
-                    "items_signature": signature,
-                    "amount_residual": message.company_id.currency_id.round(
-                        sum(items.mapped("amount_residual"))
-                    ),
-                }
-            )
-            template = message.level_id.mail_template_id
-            message._ensure_portal_tokens()
-            rendered = message._render_mail(template)[message.id]
-            message_mails.write(
+            if signature != message.items_signature:
+                message.write(
+                    {
+                        "item_ids": [Command.set(items.ids)],
+                        "items_signature": signature,
+                        "amount_residual": message.company_id.currency_id.round(
+                            sum(items.mapped("amount_residual"))
+                        ),
+                    }
+                )
+                changed |= message
+        cancelled.write(
+            {
+                "is_cancelled": True,
+                "note": note
+                or self.env._("Cancelled before sending: all its items were paid or excluded."),
+            }
+        )
+        return cancelled, changed
+
+    def _check_before_send(self, mails):
+        """Last check before the e-mails go out (called by ``mail.mail._send``).
+
+        A message whose items were all paid (or excluded) in the meantime is
+        cancelled; one whose listed items changed is rendered again with the
+        current amounts.
+        """
+        cancelled, changed = self._refresh_before_sending()
+        mails.filtered(lambda mail: mail.cobranca_message_id in cancelled).cancel()
+        changed._ensure_portal_tokens()
+        for message in changed:
+            rendered = message._render_mail(message._mail_template())[message.id]
+            mails.filtered(lambda mail, message=message: mail.cobranca_message_id == message).write(
                 {
                     "subject": rendered.get("subject"),
                     "body_html": rendered.get("body_html"),

@@ -59,17 +59,8 @@ class CobrancaChannelLetter(models.AbstractModel):
         )
         if not letters:
             raise UserError(self.env._("Select letters waiting to be printed."))
-        letters.line_ids.move_line_id.fetch(["amount_residual_currency", "reconciled"])
-        closed = letters.filtered(
-            lambda message: all(line._item_closed_reason() for line in message.line_ids)
-        )
-        closed.sudo().write(
-            {
-                "is_cancelled": True,
-                "note": self.env._(
-                    "Cancelled before printing: all its items were paid or excluded."
-                ),
-            }
+        closed, _changed = letters.sudo()._refresh_before_sending(
+            note=self.env._("Cancelled before printing: all its items were paid or excluded.")
         )
         to_print = letters - closed
         if not to_print:
@@ -85,7 +76,6 @@ class CobrancaChannelLetter(models.AbstractModel):
                     "next": {"type": "ir.actions.act_window_close"},
                 },
             }
-        to_print.sudo()._refresh_items()
         pdfs = to_print.sudo()._letter_pdfs()
         to_print.sudo().write({"date_sent": fields.Datetime.now()})
         batch = (
@@ -139,29 +129,3 @@ class CobrancaChannelLetter(models.AbstractModel):
                 )
             pdfs[message.id] = attachment.raw
         return pdfs
-
-    def _refresh_items(self):
-        """List the customer's current open items again (before a late sending)."""
-        current = self._open_items_by_partner(self.partner_id, self.company_id)
-        for message in self:
-            items = current.get(
-                (message.company_id.id, message.partner_id.id), self.env["account.move.line"]
-            )
-            signature = self._items_signature(items)
-            if signature != message.items_signature:
-                message.write(
-                    {
-                        "item_ids": [fields.Command.set(items.ids)],
-                        "items_signature": signature,
-                        "amount_residual": message.company_id.currency_id.round(
-                            sum(items.mapped("amount_residual"))
-                        ),
-                    }
-                )
-
-    @api.model
-    def action_open_letters_to_print(self):
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "cobranca_addon.cobranca_letter_action"
-        )
-        return action

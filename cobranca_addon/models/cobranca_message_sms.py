@@ -121,49 +121,23 @@ class CobrancaChannelSms(models.AbstractModel):
 
         :return: the SMS cancelled because all their items were paid or excluded
         """
-        cancelled = self.env["sms.sms"]
-        reminders = self.filtered(lambda message: message.kind == "reminder")
-        reminders.line_ids.move_line_id.fetch(["amount_residual_currency", "reconciled"])
-        current = reminders._open_items_by_partner(reminders.partner_id, reminders.company_id)
-        for message in reminders:
-            message_sms = sms_records.filtered(
+        cancelled, changed = self._refresh_before_sending()
+        cancelled_sms = sms_records.filtered(
+            lambda sms: sms.mail_message_id in cancelled.tracked_message_id
+        )
+        cancelled_sms.write({"state": "canceled"})
+        cancelled.tracked_message_id.notification_ids.filtered(
+            lambda notif: notif.notification_type == "sms"
+        ).write({"notification_status": "canceled"})
+        for message in changed:
+            body = message.level_id._text_template("sms")._render_field(
+                "body", message.ids, compute_lang=True
+            )[message.id]
+            sms_records.filtered(
                 lambda sms, message=message: sms.mail_message_id == message.tracked_message_id
-            )
-            closed = message.line_ids.filtered(lambda line: line._item_closed_reason())
-            for line in closed:
-                line.write({"state": "cancelled", "note": line._item_closed_reason()})
-            if closed == message.line_ids:
-                message_sms.write({"state": "canceled"})
-                message.tracked_message_id.notification_ids.filtered(
-                    lambda notif: notif.notification_type == "sms"
-                ).write({"notification_status": "canceled"})
-                message.write(
-                    {
-                        "is_cancelled": True,
-                        "note": self.env._(
-                            "Cancelled before sending: all its items were paid or excluded."
-                        ),
-                    }
-                )
-                cancelled |= message_sms
-                continue
-            items = current.get(
-                (message.company_id.id, message.partner_id.id), self.env["account.move.line"]
-            )
-            signature = self._items_signature(items)
-            if signature != message.items_signature:
-                message.write(
-                    {
-                        "item_ids": [fields.Command.set(items.ids)],
-                        "items_signature": signature,
-                    }
-                )
-                body = message.level_id._text_template("sms")._render_field(
-                    "body", message.ids, compute_lang=True
-                )[message.id]
-                message_sms.write({"body": body})
-                message.body_text = body
-        return cancelled
+            ).write({"body": body})
+            message.body_text = body
+        return cancelled_sms
 
     # ------------------------------------------------------------------
     # Scheduled messages
@@ -178,17 +152,6 @@ class CobrancaChannelSms(models.AbstractModel):
                 ("scheduled_at", "<=", fields.Datetime.now()),
             ]
         )
-        due.line_ids.move_line_id.fetch(["amount_residual_currency", "reconciled", "currency_id"])
-        closed = due.filtered(
-            lambda message: all(line._item_closed_reason() for line in message.line_ids)
-        )
-        closed.write(
-            {
-                "is_cancelled": True,
-                "note": self.env._(
-                    "Cancelled before sending: all its items were paid or excluded."
-                ),
-            }
-        )
+        closed, _changed = due._refresh_before_sending()
         (due - closed)._post_sms()
         return len(due - closed)

@@ -286,11 +286,24 @@ class CobrancaMessage(models.Model):
                 status = sms_labels.get(notification.notification_status, status)
             message.delivery_status = status
 
-    @api.depends("mail_ids.failure_reason")
+    @api.depends(
+        "mail_ids.failure_reason",
+        "tracked_message_id.notification_ids.failure_type",
+        "tracked_message_id.notification_ids.failure_reason",
+    )
     def _compute_failure_reason(self):
+        failure_labels = dict(
+            self.env["mail.notification"]._fields["failure_type"]._description_selection(self.env)
+        )
         for message in self:
             failed = message.mail_ids.filtered(lambda mail: mail.state == "exception")
-            message.failure_reason = failed[-1:].failure_reason or False
+            notification = message._tracked_notification()
+            message.failure_reason = (
+                failed[-1:].failure_reason
+                or notification.failure_reason
+                or failure_labels.get(notification.failure_type)
+                or False
+            )
 
     # ------------------------------------------------------------------
     # Preparing messages (called by cobranca.line._dispatch)
@@ -860,11 +873,12 @@ class CobrancaMessage(models.Model):
         A transient failure (the SMTP server refused or timed out) re-queues the
         same e-mail (never a copy) up to :data:`MAX_SEND_ATTEMPTS` times. An
         unreachable address, or too many attempts, hands the lines to a phone
-        task with the reason.
+        task with the reason. A failed SMS (wrong number, no credit) goes to a
+        phone task at once: Odoo's SMS service already retried what it could.
         """
         failed = self.search(
             [
-                ("channel", "=", "email"),
+                ("channel", "in", ("email", "sms")),
                 ("state", "=", "failed"),
                 ("fallback_message_id", "=", False),
                 ("attempt_count", "<=", MAX_SEND_ATTEMPTS),
@@ -873,6 +887,9 @@ class CobrancaMessage(models.Model):
         )
         to_retry, hopeless = self.browse(), self.browse()
         for message in failed:
+            if message.channel == "sms":
+                hopeless |= message
+                continue
             mail = message.mail_ids.sorted("id")[-1]
             if mail.failure_type in ADDRESS_FAILURES or message.attempt_count >= MAX_SEND_ATTEMPTS:
                 hopeless |= message
@@ -889,12 +906,13 @@ class CobrancaMessage(models.Model):
 
     def _fallback_to_phone(self):
         values_list = []
+        labels = dict(self._fields["channel"]._description_selection(self.env))
         for message in self:
-            mail = message.mail_ids.sorted("id")[-1]
             reason = self.env._(
-                "The reminder e-mail could not be delivered (%(reason)s): a phone task "
-                "replaces it.",
-                reason=mail.failure_reason or mail.failure_type or "-",
+                "The reminder could not be delivered (%(channel)s: %(reason)s): a phone "
+                "task replaces it.",
+                channel=labels[message.channel],
+                reason=message.failure_reason or "-",
             )
             values = self._prepare_message_values(
                 message.company_id,

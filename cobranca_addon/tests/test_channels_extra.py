@@ -64,6 +64,21 @@ class TestMoreChannels(CobrancaCommon):
         self.assertFalse(self._sms, "nothing went out")
         self.assertEqual(message.state, "cancelled")
 
+    def test_failed_sms_falls_back_to_a_phone_task(self):
+        self._level(channel_sms=True)
+        invoice = self._invoice(self.customer, 100.0)
+        self._run(self.DUE + timedelta(days=1), hour=OPEN_HOUR)
+        message = self._messages(self.customer)
+        with self.mockSMSGateway(sim_error="wrong_number_format"):
+            self.env["sms.sms"].sudo()._process_queue()
+        self.assertEqual(message.state, "failed")
+        self.assertTrue(message.failure_reason)
+        self.Message.sudo()._cron_retry_failed()
+        task = message.fallback_message_id
+        self.assertEqual(task.channel, "phone")
+        self.assertEqual(task.line_ids, self._lines(invoice))
+        self.assertIn("SMS", task.note)
+
     def test_whatsapp_task_with_click_to_chat_link(self):
         self._level(channel_whatsapp=True)
         invoice = self._invoice(self.customer, 500.0)

@@ -11,6 +11,11 @@ from . import cobranca_message_letter
 from . import cobranca_message_thanks
 from . import cobranca_message
 from . import cobranca_escalation
+from . import cobranca_segment
+from . import cobranca_credit_policy
+from . import cobranca_partner_score
+from . import cobranca_credit_override
+from . import cobranca_credit_hold_mixin
 from . import res_company
 from . import res_partner
 from . import account_move

@@ -4,10 +4,12 @@ from odoo.tools.sql import column_exists, create_column
 
 from ..tools import regua
 from .constants import CLOSED_PAYMENT_STATES
+from .res_partner import CREDIT_STATUS
 
 
 class AccountMove(models.Model):
-    _inherit = "account.move"
+    _inherit = ["account.move", "cobranca.credit.hold.mixin"]
+    _name = "account.move"
 
     cobranca_line_ids = fields.One2many(
         "cobranca.line",
@@ -55,6 +57,16 @@ class AccountMove(models.Model):
         groups="cobranca_addon.group_cobranca_user",
     )
 
+    cobranca_credit_status = fields.Selection(
+        CREDIT_STATUS,
+        string="Customer Credit",
+        compute="_compute_cobranca_credit_status",
+        help="The customer's credit status in the invoice's company.",
+    )
+    cobranca_credit_reasons = fields.Text(
+        string="Customer Credit Reasons", compute="_compute_cobranca_credit_status"
+    )
+
     def _auto_init(self):
         # Create the stored computed columns empty instead of computing them for
         # every existing invoice: nothing was dunned before the install.
@@ -70,6 +82,21 @@ class AccountMove(models.Model):
             move.cobranca_level_id = sent.level_id.sorted("days")[-1:]
             move.cobranca_last_date = max(sent.mapped("date"), default=False)
 
+    @api.depends("commercial_partner_id", "company_id")
+    def _compute_cobranca_credit_status(self):
+        customers = self.filtered(
+            lambda move: move.is_sale_document(include_receipts=True) and move.commercial_partner_id
+        )
+        (self - customers).update(
+            {"cobranca_credit_status": False, "cobranca_credit_reasons": False}
+        )
+        for company, moves in customers.grouped("company_id").items():
+            data = moves.commercial_partner_id._cobranca_credit_data(company)
+            for move in moves:
+                values = data.get(move.commercial_partner_id.id, {})
+                move.cobranca_credit_status = values.get("status", "ok")
+                move.cobranca_credit_reasons = "\n".join(values.get("reasons", [])) or False
+
     def _compute_cobranca_message_count(self):
         # shown on the invoice form only: one record at a time
         Message = self.env["cobranca.message"]
@@ -84,8 +111,7 @@ class AccountMove(models.Model):
 
     def _cobranca_policy(self):
         self.ensure_one()
-        partner = self.commercial_partner_id.with_company(self.company_id)
-        return partner.cobranca_policy_id or self.company_id.cobranca_policy_id
+        return self.commercial_partner_id._cobranca_regua(self.company_id)
 
     def _cobranca_can_be_reminded(self):
         self.ensure_one()
@@ -140,6 +166,42 @@ class AccountMove(models.Model):
             if day and (not best[0] or day < best[0]):
                 best = (day, self.env["cobranca.level"].browse(step.key))
         return best
+
+    # ------------------------------------------------------------------
+    # Credit hold on posting
+    # ------------------------------------------------------------------
+
+    def action_post(self):
+        """Customer invoices of customers beyond a credit policy that blocks posting
+        need a Cobrança manager, who gives a reason; under a warning policy the
+        invoice is posted and the warning logged on it."""
+        if self.env.context.get("cobranca_credit_override"):
+            return super().action_post()
+        invoices = self.filtered(lambda move: move.move_type == "out_invoice")
+        holds = invoices._cobranca_credit_holds("block_posting")
+        if holds:
+            return self._cobranca_hold_action(holds, "action_post")
+        result = super().action_post()
+        invoices._cobranca_log_credit_warnings()
+        return result
+
+    def _cobranca_partners(self):
+        return self.commercial_partner_id
+
+    def _cobranca_log_credit_warnings(self):
+        posted = self.filtered(lambda move: move.state == "posted")
+        for company, moves in posted.grouped("company_id").items():
+            data = moves.commercial_partner_id._cobranca_credit_data(company)
+            for move in moves:
+                values = data.get(move.commercial_partner_id.id, {})
+                if values.get("status") in ("warning", "blocked"):
+                    move._message_log(
+                        body=self.env._(
+                            "Posted while the customer's credit status is %(status)s: %(reasons)s",
+                            status=dict(CREDIT_STATUS)[values["status"]],
+                            reasons=" ".join(values["reasons"]),
+                        )
+                    )
 
     # ------------------------------------------------------------------
     # Actions

@@ -114,6 +114,9 @@ class CobrancaEscalationItem(models.Model):
         "cobranca.escalation", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="escalation_id.company_id", store=True, index=True)
+    partner_id = fields.Many2one(
+        related="escalation_id.partner_id", store=True, index=True, string="Customer"
+    )
     kind = fields.Selection(related="escalation_id.kind", store=True)
     line_id = fields.Many2one("cobranca.line", string="Dunning Line", readonly=True)
     move_line_id = fields.Many2one(

@@ -278,7 +278,8 @@ class CobrancaRun(models.Model):
         * open receivable items of posted customer invoices of the company whose
           invoice is not paid, in payment, reversed, blocked or excluded from
           cobrança, of active customers whose net open balance is positive;
-        * the customer's policy (its own, else the company's);
+        * the customer's policy (its own, else the one of their credit segment's
+          policy, else the company's);
         * up to the due date, the most recent level before it not yet reached;
           after it, the next level not yet reached whose days have elapsed, one
           level at a time (a line waiting for a condition does not count as
@@ -306,6 +307,7 @@ class CobrancaRun(models.Model):
                        %(date)s::date - aml.date_maturity AS days_late,
                        COALESCE(
                            (commercial.cobranca_policy_id ->> %(company_key)s)::int,
+                           credit.regua_id,
                            company.cobranca_policy_id
                        ) AS policy_id
                   FROM account_move_line aml
@@ -315,6 +317,10 @@ class CobrancaRun(models.Model):
                   JOIN res_partner commercial
                     ON commercial.id = partner.commercial_partner_id
                   JOIN res_company company ON company.id = aml.company_id
+                  LEFT JOIN cobranca_partner_score score
+                    ON score.partner_id = commercial.id AND score.company_id = aml.company_id
+                  LEFT JOIN cobranca_credit_policy credit
+                    ON credit.id = score.credit_policy_id AND credit.active
                  WHERE aml.company_id = %(company)s
                    AND aml.parent_state = 'posted'
                    AND account.account_type = 'asset_receivable'

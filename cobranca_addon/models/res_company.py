@@ -20,6 +20,12 @@ class ResCompany(models.Model):
         ),
         help="The régua applied to customers who have no policy of their own.",
     )
+    cobranca_credit_policy_id = fields.Many2one(
+        "cobranca.credit.policy",
+        string="Default Credit Policy",
+        check_company=True,
+        help="The credit policy of customers whose segment has none.",
+    )
     # Send window: conservative defaults inspired by São Paulo's Lei 15.426/2014.
     cobranca_tz = fields.Selection(
         "_tz_get",

@@ -29,6 +29,14 @@ class ResConfigSettings(models.TransientModel):
         inverse="_inverse_cobranca_forbidden_expressions",
         readonly=False,
     )
+    cobranca_credit_policy_id = fields.Many2one(
+        related="company_id.cobranca_credit_policy_id", readonly=False
+    )
+    cobranca_scoring_months = fields.Integer(
+        string="Scoring Window (Months)",
+        config_parameter="cobranca_addon.scoring_months",
+        default=12,
+    )
     cobranca_batch_size = fields.Integer(
         string="Customers per Batch",
         config_parameter="cobranca_addon.batch_size",

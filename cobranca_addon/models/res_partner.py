@@ -1,4 +1,7 @@
 from odoo import api, fields, models
+from odoo.tools import SQL, format_amount
+
+CREDIT_STATUS = [("ok", "OK"), ("warning", "Warning"), ("blocked", "Blocked")]
 
 
 class ResPartner(models.Model):
@@ -68,6 +71,21 @@ class ResPartner(models.Model):
             partner.cobranca_last_date = last
             partner.cobranca_message_count = messages.get(commercial, 0)
 
+    def _cobranca_regua(self, company):
+        """The collection policy of this customer in ``company``: their own, else the
+        one of their credit segment's policy, else the company's (as the run)."""
+        self.ensure_one()
+        partner = self.commercial_partner_id.with_company(company).sudo()
+        if partner.cobranca_policy_id:
+            return partner.cobranca_policy_id
+        score = (
+            self.env["cobranca.partner.score"]
+            .sudo()
+            .search([("partner_id", "=", partner.id), ("company_id", "=", company.id)], limit=1)
+        )
+        credit = score.credit_policy_id
+        return (credit.regua_id if credit.active else False) or company.cobranca_policy_id
+
     def _cobranca_open_related(self, xmlid):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
@@ -85,4 +103,246 @@ class ResPartner(models.Model):
         action = self._cobranca_open_related("cobranca_addon.cobranca_overdue_item_action")
         action["domain"] = [("partner_id", "child_of", self.commercial_partner_id.id)]
         action["context"] = {"search_default_filter_open": 1}
+        return action
+
+    # ------------------------------------------------------------------
+    # Credit: segment, policy, one status for sales
+    # ------------------------------------------------------------------
+
+    cobranca_segment_id = fields.Many2one(
+        "cobranca.segment",
+        string="Credit Segment",
+        compute="_compute_cobranca_credit",
+        help="The customer's segment by payment behaviour (or set by a manager).",
+    )
+    cobranca_score = fields.Float(
+        string="Payment Score", compute="_compute_cobranca_credit", digits=(16, 1)
+    )
+    cobranca_credit_policy_id = fields.Many2one(
+        "cobranca.credit.policy", string="Credit Policy", compute="_compute_cobranca_credit"
+    )
+    cobranca_credit_status = fields.Selection(
+        CREDIT_STATUS,
+        string="Credit Status",
+        compute="_compute_cobranca_credit",
+        help="May this customer buy on credit now? OK, Warning (a rule of the credit "
+        "policy is exceeded) or Blocked (new sales or invoices need a manager).",
+    )
+    cobranca_credit_reasons = fields.Text(
+        string="Credit Status Reasons", compute="_compute_cobranca_credit"
+    )
+    cobranca_credit_exposure = fields.Monetary(
+        string="Credit Exposure",
+        compute="_compute_cobranca_credit",
+        currency_field="cobranca_currency_id",
+        help="Open receivables, plus what is confirmed but not invoiced yet.",
+    )
+    cobranca_credit_limit = fields.Monetary(
+        string="Effective Credit Limit",
+        compute="_compute_cobranca_credit",
+        currency_field="cobranca_currency_id",
+        help="The customer's own credit limit, else the one of their credit policy; 0: none.",
+    )
+    cobranca_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_cobranca_credit", string="Credit Currency"
+    )
+
+    @api.depends_context("company")
+    def _compute_cobranca_credit(self):
+        data = self._cobranca_credit_data(self.env.company)
+        for partner in self:
+            values = data.get(partner.commercial_partner_id.id or partner.id, {})
+            partner.cobranca_segment_id = values.get("segment")
+            partner.cobranca_score = values.get("score", 0.0)
+            partner.cobranca_credit_policy_id = values.get("policy")
+            partner.cobranca_credit_status = values.get("status", "ok")
+            partner.cobranca_credit_reasons = "\n".join(values.get("reasons", [])) or False
+            partner.cobranca_credit_exposure = values.get("exposure", 0.0)
+            partner.cobranca_credit_limit = values.get("limit", 0.0)
+            partner.cobranca_currency_id = self.env.company.currency_id
+
+    def _cobranca_credit_data(self, company):
+        """The credit standing of these customers in ``company``, in a few queries
+        whatever the number of customers or of their items.
+
+        :return: ``{commercial partner id: {segment, score, policy, status,
+            reasons, exposure, limit}}``
+        """
+        commercials = self.commercial_partner_id or self
+        commercials = commercials.filtered("id")
+        if not commercials:
+            return {}
+        Score = self.env["cobranca.partner.score"].sudo()
+        scores = {
+            score.partner_id.id: score
+            for score in Score.search(
+                [("partner_id", "in", commercials.ids), ("company_id", "=", company.id)]
+            )
+        }
+        receivables = self._cobranca_receivable_figures(commercials, company)
+        escalated = self._cobranca_escalated(commercials, company)
+        to_invoice = self._cobranca_amount_to_invoice(commercials, company)
+        default_policy = company.sudo().cobranca_credit_policy_id
+        new_segment = Score._segments_of(company).filtered("is_new_customer")[:1]
+        Policy = self.env["cobranca.credit.policy"].sudo()
+        policy_by_segment = Score._policy_by_segment(company)
+        partners = commercials.sudo().with_company(company)
+        default_limit = self._fields["credit_limit"].get_company_dependent_fallback(partners)
+        currency = company.currency_id
+        result = {}
+        for partner in partners:
+            score = scores.get(partner.id)
+            segment = score.segment_id if score else new_segment
+            if score:
+                policy = score.credit_policy_id
+            else:
+                policy = Policy.browse(policy_by_segment.get(segment.id)) if segment else Policy
+            policy = policy or default_policy
+            balance, max_days_overdue = receivables.get(partner.id, (0.0, 0))
+            exposure = currency.round(balance + to_invoice.get(partner.id, 0.0))
+            limit = partner._cobranca_effective_limit(policy, score, default_limit, company)
+            reasons = []
+            if limit and currency.compare_amounts(exposure, limit) > 0:
+                reasons.append(
+                    self.env._(
+                        "Over the credit limit: exposure %(exposure)s for a limit of %(limit)s.",
+                        exposure=format_amount(self.env, exposure, currency),
+                        limit=format_amount(self.env, limit, currency),
+                    )
+                )
+            tolerance = policy.max_days_overdue if policy else None
+            if tolerance is not None and max_days_overdue > tolerance:
+                reasons.append(
+                    self.env._(
+                        "An item is %(days)s days overdue (tolerated: %(tolerance)s).",
+                        days=max_days_overdue,
+                        tolerance=tolerance,
+                    )
+                )
+            if (not policy or policy.block_on_escalation) and partner.id in escalated:
+                reasons.append(
+                    self.env._(
+                        "Items under %(kinds)s.",
+                        kinds=", ".join(sorted(escalated[partner.id])),
+                    )
+                )
+            reasons += partner._cobranca_credit_extra_reasons(company)
+            if not reasons:
+                status = "ok"
+            elif policy and policy.action != "warn":
+                status = "blocked"
+            else:
+                status = "warning"
+            result[partner.id] = {
+                "segment": segment,
+                "score": score.score if score else 0.0,
+                "policy": policy,
+                "status": status,
+                "reasons": reasons,
+                "exposure": exposure,
+                "limit": limit or 0.0,
+            }
+        return result
+
+    def _cobranca_effective_limit(self, policy, score, default_limit, company):
+        """The customer's own limit (Odoo's credit limit) when they have one, else
+        the policy's; ``None`` for no limit."""
+        self.ensure_one()
+        if self.credit_limit and self.credit_limit != default_limit:
+            return self.credit_limit
+        if policy and policy.limit_rule == "fixed":
+            return policy.limit_amount or None
+        if policy and policy.limit_rule == "multiple":
+            monthly = score.monthly_volume if score else 0.0
+            return company.currency_id.round(monthly * policy.limit_multiple) or None
+        if company.account_use_credit_limit and default_limit:
+            return default_limit
+        return None
+
+    @api.model
+    def _cobranca_receivable_figures(self, commercials, company):
+        """``{partner id: (open receivable balance, oldest overdue days)}``, one query."""
+        today = company._cobranca_local_now().date()
+        self.env["account.move.line"].flush_model(
+            ["amount_residual", "reconciled", "parent_state", "date_maturity", "partner_id"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT partner.commercial_partner_id,
+                       SUM(aml.amount_residual),
+                       MAX(%(today)s::date - aml.date_maturity) FILTER (
+                           WHERE move.move_type = 'out_invoice'
+                             AND aml.amount_residual > 0
+                             AND aml.date_maturity < %(today)s)
+                  FROM account_move_line aml
+                  JOIN account_move move ON move.id = aml.move_id
+                  JOIN account_account account ON account.id = aml.account_id
+                  JOIN res_partner partner ON partner.id = aml.partner_id
+                 WHERE aml.company_id = %(company)s
+                   AND aml.parent_state = 'posted'
+                   AND account.account_type = 'asset_receivable'
+                   AND aml.reconciled IS NOT TRUE
+                   AND partner.commercial_partner_id = ANY(%(partners)s)
+                 GROUP BY partner.commercial_partner_id
+                """,
+                today=today,
+                company=company.id,
+                partners=commercials.ids,
+            )
+        )
+        return {row[0]: (row[1] or 0.0, row[2] or 0) for row in self.env.cr.fetchall()}
+
+    @api.model
+    def _cobranca_escalated(self, commercials, company):
+        """``{partner id: {kinds}}`` of customers with items under negativação or
+        protesto that were requested or done and are not paid."""
+        labels = dict(
+            self.env["cobranca.escalation"]._fields["kind"]._description_selection(self.env)
+        )
+        groups = (
+            self.env["cobranca.escalation.item"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "in", commercials.ids),
+                    ("company_id", "=", company.id),
+                    ("kind", "in", ("negativacao", "protesto")),
+                    ("state", "in", ("requested", "done")),
+                    ("date_paid", "=", False),
+                ],
+                ["partner_id", "kind"],
+                ["__count"],
+            )
+        )
+        escalated = {}
+        for partner, kind, _count in groups:
+            escalated.setdefault(partner.id, set()).add(labels[kind])
+        return escalated
+
+    @api.model
+    def _cobranca_amount_to_invoice(self, commercials, company):
+        """Hook: ``{partner id: amount confirmed but not invoiced}`` (sales adds it)."""
+        return {}
+
+    def _cobranca_credit_extra_reasons(self, company):
+        """Hook: further reasons (e.g. a broken agreement) why the customer is beyond
+        their credit policy."""
+        return []
+
+    def action_cobranca_override_segment(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "cobranca_addon.cobranca_segment_override_wizard_action"
+        )
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def action_open_cobranca_segment_history(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "cobranca_addon.cobranca_segment_history_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {}
         return action

@@ -12,3 +12,4 @@ from . import test_escalation
 from . import test_window
 from . import test_guardrails
 from . import test_thanks
+from . import test_credit

@@ -1,3 +1,4 @@
 # Pure-Python helpers of cobranca_addon: no Odoo import, unit-tested on their own.
 from . import calendario
 from . import regua
+from . import scoring

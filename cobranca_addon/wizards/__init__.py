@@ -1,1 +1,3 @@
 from . import cobranca_exclusion_wizard
+from . import cobranca_credit_override_wizard
+from . import cobranca_segment_override_wizard

@@ -1,0 +1,446 @@
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+from ..tools import scoring
+
+_logger = logging.getLogger(__name__)
+
+#: The figures of a score, in the order of the scoring query's columns.
+FIGURES = (
+    "paid_count",
+    "avg_days_late",
+    "weighted_days_late",
+    "late_share",
+    "open_overdue_amount",
+    "max_days_overdue",
+    "volume",
+    "relationship_days",
+)
+
+
+class CobrancaPartnerScore(models.Model):
+    """A customer's payment-behaviour figures in one company, the score and the
+    segment they lead to (or a manager's override), refreshed every night.
+
+    The figures are kept so that anyone may see why a customer is in a segment
+    (LGPD art. 20: a person may ask for the review of an automated decision).
+    """
+
+    _name = "cobranca.partner.score"
+    _description = "Customer Payment Score"
+    _order = "company_id, score, id"
+    _rec_name = "partner_id"
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+    )
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    date = fields.Date(string="Scored On", readonly=True)
+    window_months = fields.Integer(string="Window (Months)", readonly=True)
+    paid_count = fields.Integer(string="Items Paid", readonly=True)
+    avg_days_late = fields.Float(string="Average Days Late", digits=(16, 1), readonly=True)
+    weighted_days_late = fields.Float(
+        digits=(16, 1),
+        readonly=True,
+        help="Average delay weighted by the amounts: a late big invoice weighs more.",
+    )
+    late_share = fields.Float(string="Share Paid Late", digits=(16, 3), readonly=True)
+    open_overdue_amount = fields.Monetary(string="Open Overdue", readonly=True)
+    max_days_overdue = fields.Integer(string="Oldest Overdue (Days)", readonly=True)
+    volume = fields.Monetary(string="Invoiced in the Window", readonly=True)
+    monthly_volume = fields.Monetary(string="Monthly Purchases", readonly=True)
+    relationship_days = fields.Integer(string="Customer for (Days)", readonly=True)
+    score = fields.Float(digits=(16, 1), readonly=True, help="0 (worst) to 100 (best).")
+    has_history = fields.Boolean(readonly=True)
+    penalty_delay = fields.Float(string="Points: Delays", digits=(16, 1), readonly=True)
+    penalty_late_share = fields.Float(
+        string="Points: Share Paid Late", digits=(16, 1), readonly=True
+    )
+    penalty_overdue = fields.Float(string="Points: Overdue Items", digits=(16, 1), readonly=True)
+    computed_segment_id = fields.Many2one(
+        "cobranca.segment", string="Segment by Score", readonly=True, ondelete="set null"
+    )
+    override_segment_id = fields.Many2one(
+        "cobranca.segment", string="Segment Set by a Manager", readonly=True, ondelete="set null"
+    )
+    override_reason = fields.Char(readonly=True)
+    override_user_id = fields.Many2one("res.users", string="Overridden By", readonly=True)
+    override_date = fields.Datetime(string="Overridden On", readonly=True)
+    segment_id = fields.Many2one("cobranca.segment", readonly=True, index=True, ondelete="set null")
+    credit_policy_id = fields.Many2one(
+        "cobranca.credit.policy", readonly=True, index=True, ondelete="set null"
+    )
+    history_ids = fields.One2many("cobranca.segment.history", "score_id", readonly=True)
+
+    _sql_constraints = [
+        (
+            "partner_company_unique",
+            "UNIQUE(partner_id, company_id)",
+            "A customer has one score per company.",
+        ),
+    ]
+
+    # ------------------------------------------------------------------
+    # Segments and policies
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _segments_of(self, company):
+        return (
+            self.env["cobranca.segment"].sudo().search([("company_id", "in", [False, company.id])])
+        )
+
+    @api.model
+    def _policy_by_segment(self, company):
+        policies = (
+            self.env["cobranca.credit.policy"]
+            .sudo()
+            .search([("company_id", "in", [False, company.id])], order="sequence, id")
+        )
+        by_segment = {}
+        for policy in policies:
+            for segment in policy.segment_ids:
+                by_segment.setdefault(segment.id, policy.id)
+        return by_segment
+
+    @api.model
+    def _segment_key(self, value, segments):
+        new_customer = segments.filtered("is_new_customer")[:1]
+        thresholds = [
+            (segment.id, segment.min_score) for segment in segments if not segment.is_new_customer
+        ]
+        return scoring.segment_for(value, thresholds, new_customer.id or None) or False
+
+    # ------------------------------------------------------------------
+    # The nightly scoring
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_score(self):
+        """Scheduled action: score every customer of every company."""
+        for company in self.env["res.company"].search([]):
+            self._score_company(company)
+
+    @api.model
+    def _score_company(self, company, today=None):
+        """Score all the customers of ``company`` at once.
+
+        One SQL statement gathers the figures of every customer with receivables;
+        the pure function :func:`..tools.scoring.score` turns them into scores and
+        segments; one statement writes them all; a history line records each
+        change of segment with the figures that caused it.
+
+        :return: number of customers scored
+        """
+        today = today or company._cobranca_local_now().date()
+        months = int(
+            self.env["ir.config_parameter"].sudo().get_param("cobranca_addon.scoring_months", 12)
+        )
+        since = today - timedelta(days=round(months * 30.44))
+        self.env.flush_all()
+        self.env.cr.execute(self._figures_query(company, today, since))
+        rows = self.env.cr.fetchall()
+        segments = self._segments_of(company)
+        policy_by_segment = self._policy_by_segment(company)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT partner_id, id, computed_segment_id, override_segment_id, segment_id
+                  FROM cobranca_partner_score WHERE company_id = %s
+                """,
+                company.id,
+            )
+        )
+        existing = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        records, changes = [], []
+        for partner_id, *values in rows:
+            figures = scoring.Figures(
+                **{name: (value or 0) for name, value in zip(FIGURES, values, strict=True)}
+            )
+            value, penalties = scoring.score(figures)
+            computed = self._segment_key(value, segments)
+            _id, previous_computed, override, previous = existing.get(
+                partner_id, (None, None, None, None)
+            )
+            segment = override or computed
+            records.append(
+                (
+                    partner_id,
+                    *[getattr(figures, name) for name in FIGURES],
+                    company.currency_id.round(figures.volume / months) if months else 0.0,
+                    value if value is not None else 0.0,
+                    figures.has_history,
+                    penalties.get("delay", 0.0),
+                    penalties.get("late_share", 0.0),
+                    penalties.get("overdue", 0.0),
+                    computed or None,
+                    segment or None,
+                    policy_by_segment.get(segment) if segment else None,
+                )
+            )
+            if (computed or None) != previous_computed and not override:
+                changes.append((partner_id, previous, computed or None))
+        self._write_scores(company, today, months, records)
+        self._write_history(company, today, changes)
+        self.invalidate_model()
+        _logger.info(
+            "Scored %s customers of %s (%s segment changes)", len(rows), company.name, len(changes)
+        )
+        return len(rows)
+
+    @api.model
+    def _figures_query(self, company, today, since):
+        return SQL(
+            """
+            WITH receivable AS (
+                SELECT aml.id, partner.commercial_partner_id AS partner_id, aml.date_maturity,
+                       aml.balance, aml.amount_residual, aml.reconciled, move.invoice_date
+                  FROM account_move_line aml
+                  JOIN account_move move ON move.id = aml.move_id
+                  JOIN account_account account ON account.id = aml.account_id
+                  JOIN res_partner partner ON partner.id = aml.partner_id
+                 WHERE aml.company_id = %(company)s
+                   AND aml.parent_state = 'posted'
+                   AND account.account_type = 'asset_receivable'
+                   AND move.move_type = 'out_invoice'
+                   AND aml.balance > 0
+                   AND aml.date_maturity IS NOT NULL
+            ),
+            payments AS (
+                SELECT partial.debit_move_id AS line_id, MAX(partial.max_date) AS paid_on
+                  FROM account_partial_reconcile partial
+                 WHERE partial.debit_move_id IN (SELECT id FROM receivable WHERE reconciled)
+                 GROUP BY partial.debit_move_id
+            ),
+            items AS (
+                SELECT r.*, payment.paid_on,
+                       r.reconciled AND payment.paid_on IS NOT NULL
+                           AND r.date_maturity >= %(since)s AS is_paid,
+                       NOT r.reconciled AND r.amount_residual > 0
+                           AND r.date_maturity < %(today)s AS is_overdue,
+                       GREATEST(0, payment.paid_on - r.date_maturity) AS days_late
+                  FROM receivable r
+                  LEFT JOIN payments payment ON payment.line_id = r.id
+            )
+            SELECT partner_id,
+                   COUNT(*) FILTER (WHERE is_paid),
+                   AVG(days_late) FILTER (WHERE is_paid),
+                   SUM(days_late * balance) FILTER (WHERE is_paid)
+                       / NULLIF(SUM(balance) FILTER (WHERE is_paid), 0),
+                   AVG((days_late > 0)::int) FILTER (WHERE is_paid),
+                   SUM(amount_residual) FILTER (WHERE is_overdue),
+                   MAX(%(today)s::date - date_maturity) FILTER (WHERE is_overdue),
+                   SUM(balance) FILTER (WHERE invoice_date >= %(since)s),
+                   %(today)s::date - MIN(invoice_date)
+              FROM items
+             GROUP BY partner_id
+            """,
+            company=company.id,
+            today=today,
+            since=since,
+        )
+
+    @api.model
+    def _write_scores(self, company, today, months, records):
+        if not records:
+            return
+        columns = [
+            "partner_id",
+            *FIGURES,
+            "monthly_volume",
+            "score",
+            "has_history",
+            "penalty_delay",
+            "penalty_late_share",
+            "penalty_overdue",
+            "computed_segment_id",
+            "segment_id",
+            "credit_policy_id",
+        ]
+        types = [
+            "int4", "int4", "float8", "float8", "float8", "numeric", "int4", "numeric", "int4",
+            "numeric", "float8", "bool", "float8", "float8", "float8", "int4", "int4", "int4",
+        ]  # fmt: skip
+        arrays = [list(values) for values in zip(*records, strict=True)]
+        unnest = SQL(", ").join(
+            SQL("%s::" + kind + "[]", array) for array, kind in zip(arrays, types, strict=True)
+        )
+        column_list = SQL(", ").join(SQL.identifier(column) for column in columns)
+        updates = SQL(", ").join(
+            SQL("%s = EXCLUDED.%s", SQL.identifier(column), SQL.identifier(column))
+            for column in columns[1:]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO cobranca_partner_score
+                    (%(columns)s, company_id, date, window_months,
+                     create_uid, create_date, write_uid, write_date)
+                SELECT *, %(company)s, %(today)s, %(months)s,
+                       %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                  FROM unnest(%(unnest)s) AS figures(%(columns)s)
+                ON CONFLICT (partner_id, company_id) DO UPDATE
+                   SET %(updates)s, date = EXCLUDED.date,
+                       window_months = EXCLUDED.window_months,
+                       write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
+                """,
+                columns=column_list,
+                company=company.id,
+                today=today,
+                months=months,
+                uid=self.env.uid,
+                unnest=unnest,
+                updates=updates,
+            )
+        )
+
+    @api.model
+    def _write_history(self, company, today, changes):
+        """One history line per change of segment, with the figures behind it."""
+        if not changes:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO cobranca_segment_history
+                    (score_id, partner_id, company_id, date, kind, previous_segment_id,
+                     segment_id, score, paid_count, avg_days_late, weighted_days_late,
+                     late_share, open_overdue_amount, max_days_overdue, volume,
+                     user_id, create_uid, create_date, write_uid, write_date)
+                SELECT score.id, score.partner_id, score.company_id, %(today)s, 'automatic',
+                       change.previous_segment_id, change.segment_id, score.score,
+                       score.paid_count, score.avg_days_late, score.weighted_days_late,
+                       score.late_share, score.open_overdue_amount, score.max_days_overdue,
+                       score.volume, %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s,
+                       NOW() AT TIME ZONE 'UTC'
+                  FROM unnest(%(partners)s::int4[], %(previous)s::int4[], %(new)s::int4[])
+                       AS change(partner_id, previous_segment_id, segment_id)
+                  JOIN cobranca_partner_score score
+                    ON score.partner_id = change.partner_id AND score.company_id = %(company)s
+                """,
+                today=today,
+                uid=self.env.uid,
+                company=company.id,
+                partners=[change[0] for change in changes],
+                previous=[change[1] for change in changes],
+                new=[change[2] for change in changes],
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # Overrides by a manager
+    # ------------------------------------------------------------------
+
+    def _override(self, segment, reason):
+        """Set the segment by hand (or give it back to the score with no segment),
+        with the reason; logged in the history and on the customer."""
+        if not self.env.user.has_group("cobranca_addon.group_cobranca_manager"):
+            raise AccessError(self.env._("Only Cobrança managers may change a segment by hand."))
+        if not (reason or "").strip():
+            raise UserError(self.env._("Say why the segment is changed by hand."))
+        by_segment = {}
+        for score in self.sudo():
+            by_segment = by_segment or self._policy_by_segment(score.company_id)
+            previous = score.segment_id
+            new = segment or score.computed_segment_id
+            score.write(
+                {
+                    "override_segment_id": segment.id if segment else False,
+                    "override_reason": reason if segment else False,
+                    "override_user_id": self.env.uid if segment else False,
+                    "override_date": fields.Datetime.now() if segment else False,
+                    "segment_id": new.id,
+                    "credit_policy_id": by_segment.get(new.id, False),
+                }
+            )
+            self.env["cobranca.segment.history"].sudo().create(
+                {
+                    "score_id": score.id,
+                    "partner_id": score.partner_id.id,
+                    "company_id": score.company_id.id,
+                    "date": fields.Date.context_today(self),
+                    "kind": "override" if segment else "override_removed",
+                    "previous_segment_id": previous.id,
+                    "segment_id": new.id,
+                    "score": score.score,
+                    "reason": reason,
+                    "user_id": self.env.uid,
+                    **{name: score[name] for name in FIGURES[:7]},
+                }
+            )
+            score.partner_id._message_log(
+                body=self.env._(
+                    "Credit segment set to %(segment)s by hand: %(reason)s",
+                    segment=new.name or "-",
+                    reason=reason,
+                )
+            )
+
+    @api.model
+    def action_score_now(self):
+        if not self.env.user.has_group("cobranca_addon.group_cobranca_manager"):
+            raise AccessError(self.env._("Only Cobrança managers may run the scoring."))
+        for company in self.env.companies:
+            self.sudo()._score_company(company)
+        return self.env["ir.actions.act_window"]._for_xml_id(
+            "cobranca_addon.cobranca_partner_score_action"
+        )
+
+
+class CobrancaSegmentHistory(models.Model):
+    """Append-only record of a customer's segment changes and why."""
+
+    _name = "cobranca.segment.history"
+    _description = "Customer Segment History"
+    _order = "date desc, id desc"
+
+    score_id = fields.Many2one(
+        "cobranca.partner.score",
+        string="Customer Score",
+        readonly=True,
+        ondelete="cascade",
+        index=True,
+    )
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True, index=True)
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    date = fields.Date(readonly=True)
+    kind = fields.Selection(
+        [
+            ("automatic", "By score"),
+            ("override", "By a manager"),
+            ("override_removed", "Back to the score"),
+        ],
+        readonly=True,
+    )
+    previous_segment_id = fields.Many2one("cobranca.segment", string="From", readonly=True)
+    segment_id = fields.Many2one("cobranca.segment", string="To", readonly=True)
+    score = fields.Float(digits=(16, 1), readonly=True)
+    paid_count = fields.Integer(string="Items Paid", readonly=True)
+    avg_days_late = fields.Float(string="Average Days Late", digits=(16, 1), readonly=True)
+    weighted_days_late = fields.Float(digits=(16, 1), readonly=True)
+    late_share = fields.Float(string="Share Paid Late", digits=(16, 3), readonly=True)
+    open_overdue_amount = fields.Monetary(string="Open Overdue", readonly=True)
+    max_days_overdue = fields.Integer(string="Oldest Overdue (Days)", readonly=True)
+    volume = fields.Monetary(string="Invoiced in the Window", readonly=True)
+    reason = fields.Char(readonly=True)
+    user_id = fields.Many2one("res.users", string="By", readonly=True)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(self.env._("The segment history is a record of decisions: it is kept."))
+
+    def write(self, vals):
+        if self:
+            raise UserError(self.env._("The segment history is a record of decisions: it is kept."))
+        return super().write(vals)

@@ -1,0 +1,3 @@
+from . import res_partner
+from . import sale_order
+from . import cobranca_credit_override_wizard

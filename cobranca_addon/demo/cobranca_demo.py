@@ -145,6 +145,27 @@ INVOICES = [
     ("papelaria", 740.00, -9, None),
 ]
 
+#: Payment history of the last months, read by the credit score:
+#: (customer, amount, months before today, days paid after the due date)
+HISTORY = [
+    ("padaria", 2800.00, 8, 0),
+    ("padaria", 3100.00, 6, -2),
+    ("padaria", 2950.00, 4, 0),
+    ("mercado", 3900.00, 9, 0),
+    ("mercado", 4200.00, 6, 3),
+    ("mercado", 4100.00, 3, 0),
+    ("restaurante", 2100.00, 7, 12),
+    ("restaurante", 1900.00, 4, 8),
+    ("construtora", 15000.00, 8, 25),
+    ("construtora", 9800.00, 5, 18),
+    ("distribuidora", 8000.00, 10, 45),
+    ("distribuidora", 7400.00, 7, 60),
+    ("farmacia", 3300.00, 5, 1),
+    ("autopecas", 1800.00, 9, 0),
+    ("autopecas", 2250.00, 6, -1),
+    ("autopecas", 1950.00, 3, 0),
+]
+
 #: First day of the replayed régua, in days before today.
 REPLAY_DAYS = 46
 
@@ -164,6 +185,7 @@ class CobrancaDemo(models.AbstractModel):
         env = self.with_company(company).env
         self._demo_creditor(company)
         customers = self._demo_customers(company)
+        self._demo_history(company, customers, today)
         policy_b2b = self._demo_policies(company, customers)
         invoices = self._demo_invoices(company, customers, today)
         self._demo_credit_note(company, customers["mercado"], today)
@@ -184,7 +206,27 @@ class CobrancaDemo(models.AbstractModel):
             result = Run._run_dunning(date=day, companies=company, trigger="cron")
             if day < today:
                 self._demo_deliver(result["runs"])
+        # the nightly credit score; customers to watch may not buy on credit here
+        self.env.ref("cobranca_addon.cobranca_credit_policy_watch").action = "block_sale"
+        env["cobranca.partner.score"]._score_company(company, today=today)
         return {"customers": customers, "invoices": invoices, "policy_b2b": policy_b2b}
+
+    @api.model
+    def _demo_history(self, company, customers, today):
+        """Invoices of the last months, paid on time or late (see ``HISTORY``)."""
+        values_list, payments = [], []
+        for customer, amount, months, days_late in HISTORY:
+            due = today - timedelta(days=30 * months)
+            values_list.append(
+                self._demo_invoice_values(
+                    customers[customer], amount, due - timedelta(days=28), due
+                )
+            )
+            payments.append(due + timedelta(days=days_late))
+        moves = self.env["account.move"].with_company(company).create(values_list)
+        moves.action_post()
+        for move, day in zip(moves, payments, strict=True):
+            self._demo_pay(move, None, day)
 
     @api.model
     def _demo_register(self, name, record):

@@ -226,6 +226,8 @@ class ResPartner(models.Model):
                         kinds=", ".join(sorted(escalated[partner.id])),
                     )
                 )
+            if partner.trust == "bad":
+                reasons.append(self.env._("Marked as a bad debtor on the customer."))
             reasons += partner._cobranca_credit_extra_reasons(company)
             if not reasons:
                 status = "ok"

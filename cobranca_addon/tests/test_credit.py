@@ -205,6 +205,15 @@ class TestCredit(CobrancaCommon):
         self.assertEqual(partner.cobranca_credit_status, "ok")
         self.assertFalse(partner.cobranca_credit_reasons)
 
+    def test_bad_debtor_trust_is_a_reason(self):
+        """Odoo's own "degree of trust" of the customer counts."""
+        partner = self._customer("Mau Pagador Ltda", "mau@example.com")
+        self.assertEqual(partner.cobranca_credit_status, "ok")
+        partner.with_company(self.company).trust = "bad"
+        partner.invalidate_recordset()
+        self.assertEqual(partner.cobranca_credit_status, "warning")
+        self.assertIn("bad debtor", partner.cobranca_credit_reasons)
+
     def test_status_under_negativacao(self):
         partner = self._customer("Negativado Ltda", "neg@example.com")
         invoice = self._invoice(partner, 300.0, due=TODAY + timedelta(days=10))

@@ -61,3 +61,15 @@ class TestDemo(CobrancaCommon):
         # João paid after his reminders, and was thanked
         thanks = self._messages(customers["joao"]).filtered(lambda m: m.kind == "thanks")
         self.assertEqual(thanks.line_ids.move_id, joao)
+        # the customers were scored on their payments: a good payer and a blocked one
+        autopecas = customers["autopecas"].with_company(self.company)
+        self.assertEqual(
+            autopecas.cobranca_segment_id, self.env.ref("cobranca_addon.cobranca_segment_a")
+        )
+        self.assertEqual(autopecas.cobranca_credit_status, "ok")
+        distribuidora = customers["distribuidora"].with_company(self.company)
+        self.assertEqual(
+            distribuidora.cobranca_segment_id, self.env.ref("cobranca_addon.cobranca_segment_d")
+        )
+        self.assertEqual(distribuidora.cobranca_credit_status, "blocked")
+        self.assertIn("120 days overdue", distribuidora.cobranca_credit_reasons)

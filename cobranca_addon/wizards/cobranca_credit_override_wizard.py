@@ -10,8 +10,8 @@ class CobrancaCreditOverrideWizard(models.TransientModel):
     _name = "cobranca.credit.override.wizard"
     _description = "Override a Credit Hold"
 
-    res_model = fields.Char(required=True)
-    res_ids = fields.Char(required=True, help="JSON list of the documents.")
+    res_model = fields.Char(string="Document Model", required=True)
+    res_ids = fields.Char(string="Documents", required=True, help="JSON list of the documents.")
     method = fields.Char(required=True, help="The operation to carry out once overridden.")
     summary = fields.Text(string="Why the Customer Is on Hold", readonly=True)
     reason = fields.Text(help="Why the hold may be lifted this time.")

@@ -1,1 +1,2 @@
 from . import test_sale_hold
+from . import test_sale_demo

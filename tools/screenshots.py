@@ -100,6 +100,38 @@ SCREENS = [
         None,
     ),
     (
+        "customer-credit",
+        "/odoo/action-account.res_partner_action_customer/{cobranca_addon.demo_partner_distribuidora}",
+        ".o_form_view .o_notebook",
+        "[...document.querySelectorAll('.o_notebook a.nav-link')]"
+        ".find((a) => a.innerText.includes('Cobrança')).click();",
+    ),
+    (
+        "customer-scores",
+        "/odoo/action-cobranca_addon.cobranca_partner_score_action",
+        ".o_list_view .o_group_name",
+        "document.querySelectorAll('.o_group_name').forEach((g) => g.click());",
+    ),
+    (
+        "credit-policies",
+        "/odoo/action-cobranca_addon.cobranca_credit_policy_action",
+        ".o_list_view .o_data_row",
+        None,
+    ),
+    (
+        "quotation-credit-hold",
+        "/odoo/action-sale.action_quotations_with_onboarding/{cobranca_sale.demo_sale_order_distribuidora}",
+        ".o_form_view .alert-danger",
+        None,
+    ),
+    (
+        "settings-credit",
+        "/odoo/settings#cobranca_addon",
+        ".o_setting_container",
+        "setTimeout(() => document.getElementById('cobranca_credit_policies')"
+        "?.scrollIntoView(), 500);",
+    ),
+    (
         "settings",
         "/odoo/settings#cobranca_addon",
         ".o_setting_container",

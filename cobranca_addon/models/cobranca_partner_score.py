@@ -114,6 +114,22 @@ class CobrancaPartnerScore(models.Model):
         return by_segment
 
     @api.model
+    def _weights(self):
+        """The points each criterion of the score takes (Settings > Cobrança)."""
+        params = self.env["ir.config_parameter"].sudo()
+        defaults = scoring.DEFAULT_WEIGHTS
+        values = {}
+        for name in vars(defaults):
+            raw = params.get_param(f"cobranca_addon.scoring_{name}")
+            try:
+                values[name] = (
+                    float(raw) if raw not in (None, False, "") else getattr(defaults, name)
+                )
+            except ValueError:
+                values[name] = getattr(defaults, name)
+        return scoring.Weights(**values)
+
+    @api.model
     def _segment_key(self, value, segments):
         new_customer = segments.filtered("is_new_customer")[:1]
         thresholds = [
@@ -152,6 +168,7 @@ class CobrancaPartnerScore(models.Model):
         rows = self.env.cr.fetchall()
         segments = self._segments_of(company)
         policy_by_segment = self._policy_by_segment(company)
+        weights = self._weights()
         self.env.cr.execute(
             SQL(
                 """
@@ -167,7 +184,7 @@ class CobrancaPartnerScore(models.Model):
             figures = scoring.Figures(
                 **{name: (value or 0) for name, value in zip(FIGURES, values, strict=True)}
             )
-            value, penalties = scoring.score(figures)
+            value, penalties = scoring.score(figures, weights)
             computed = self._segment_key(value, segments)
             _id, previous_computed, override, previous = existing.get(
                 partner_id, (None, None, None, None)

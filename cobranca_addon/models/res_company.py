@@ -26,6 +26,12 @@ class ResCompany(models.Model):
         check_company=True,
         help="The credit policy of customers whose segment has none.",
     )
+    cobranca_credit_hold_enabled = fields.Boolean(
+        string="Credit Holds",
+        default=True,
+        help="Credit policies that block sales or invoice posting are applied. Off: "
+        "their customers are only warned about.",
+    )
     # Send window: conservative defaults inspired by São Paulo's Lei 15.426/2014.
     cobranca_tz = fields.Selection(
         "_tz_get",

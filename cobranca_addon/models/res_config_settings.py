@@ -37,6 +37,34 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="cobranca_addon.scoring_months",
         default=12,
     )
+    cobranca_credit_hold_enabled = fields.Boolean(
+        related="company_id.cobranca_credit_hold_enabled", readonly=False
+    )
+    cobranca_scoring_per_day_late = fields.Float(
+        string="Points per Day Late",
+        config_parameter="cobranca_addon.scoring_per_day_late",
+        default=1.5,
+    )
+    cobranca_scoring_max_delay = fields.Float(
+        string="Most Points for Delays",
+        config_parameter="cobranca_addon.scoring_max_delay",
+        default=60.0,
+    )
+    cobranca_scoring_late_share = fields.Float(
+        string="Points for Paying Everything Late",
+        config_parameter="cobranca_addon.scoring_late_share",
+        default=30.0,
+    )
+    cobranca_scoring_per_day_overdue = fields.Float(
+        string="Points per Day of the Oldest Overdue Item",
+        config_parameter="cobranca_addon.scoring_per_day_overdue",
+        default=1.5,
+    )
+    cobranca_scoring_max_overdue = fields.Float(
+        string="Most Points for Overdue Items",
+        config_parameter="cobranca_addon.scoring_max_overdue",
+        default=60.0,
+    )
     cobranca_batch_size = fields.Integer(
         string="Customers per Batch",
         config_parameter="cobranca_addon.batch_size",

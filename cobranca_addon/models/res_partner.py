@@ -182,6 +182,7 @@ class ResPartner(models.Model):
         receivables = self._cobranca_receivable_figures(commercials, company)
         escalated = self._cobranca_escalated(commercials, company)
         to_invoice = self._cobranca_amount_to_invoice(commercials, company)
+        extra_reasons = self._cobranca_credit_extra_reasons(commercials, company)
         default_policy = company.sudo().cobranca_credit_policy_id
         new_segment = Score._segments_of(company).filtered("is_new_customer")[:1]
         Policy = self.env["cobranca.credit.policy"].sudo()
@@ -228,10 +229,10 @@ class ResPartner(models.Model):
                 )
             if partner.trust == "bad":
                 reasons.append(self.env._("Marked as a bad debtor on the customer."))
-            reasons += partner._cobranca_credit_extra_reasons(company)
+            reasons += extra_reasons.get(partner.id, [])
             if not reasons:
                 status = "ok"
-            elif policy and policy.action != "warn":
+            elif policy and policy.action != "warn" and company.cobranca_credit_hold_enabled:
                 status = "blocked"
             else:
                 status = "warning"
@@ -327,10 +328,11 @@ class ResPartner(models.Model):
         """Hook: ``{partner id: amount confirmed but not invoiced}`` (sales adds it)."""
         return {}
 
-    def _cobranca_credit_extra_reasons(self, company):
-        """Hook: further reasons (e.g. a broken agreement) why the customer is beyond
-        their credit policy."""
-        return []
+    @api.model
+    def _cobranca_credit_extra_reasons(self, commercials, company):
+        """Hook: ``{partner id: [reasons]}``, further reasons why these customers
+        are beyond their credit policy (e.g. a broken agreement), set-based."""
+        return {}
 
     def action_cobranca_override_segment(self):
         self.ensure_one()

@@ -357,3 +357,91 @@ class TestCredit(CobrancaCommon):
         self.assertEqual(invoice._cobranca_policy(), strict)
         self._run(TODAY + timedelta(days=1))
         self.assertEqual(self._lines(invoice).level_id.policy_id, strict)
+
+    def test_collectors_read_the_credit_figures_but_do_not_decide(self):
+        partner = self._blocked_customer("block_sale")
+        score = self.Score.search([("partner_id", "=", partner.id)])
+        as_collector = self.env["cobranca.partner.score"].with_user(self.collector)
+        self.assertEqual(as_collector.search([("partner_id", "=", partner.id)]), score)
+        self.assertTrue(score.with_user(self.collector).history_ids)
+        self.assertEqual(partner.with_user(self.collector).cobranca_segment_id, self.segment_c)
+        with self.assertRaises(AccessError):
+            self.policy_watch.with_user(self.collector).write({"max_days_overdue": 90})
+        with self.assertRaises(AccessError):
+            self.env["cobranca.segment.override.wizard"].with_user(self.collector).create(
+                {"partner_id": partner.id, "segment_id": self.segment_a.id, "reason": "r"}
+            )
+        with self.assertRaises(AccessError):
+            score.with_user(self.collector)._override(self.segment_a, "amigo")
+        with self.assertRaises(AccessError):
+            self.env["cobranca.partner.score"].with_user(self.collector).action_score_now()
+        # a collector cannot lift a hold either: the confirmation is refused
+        draft = self._invoice(partner, 50.0, due=TODAY + timedelta(days=30), post=False)
+        self.policy_watch.action = "block_posting"
+        with self.assertRaisesRegex(UserError, "credit hold"):
+            draft.with_user(self.collector).action_post()
+
+    def test_credit_records_stay_in_their_company(self):
+        other = self.setup_other_company(name="Filial Sul Ltda")["company"]
+        partner = self._blocked_customer("block_posting")
+        draft = self._invoice(partner, 50.0, due=TODAY + timedelta(days=30), post=False)
+        wizard = self.env["cobranca.credit.override.wizard"].browse(
+            draft.with_user(self.manager).action_post()["res_id"]
+        )
+        wizard.with_user(self.manager).write({"reason": "Garantia bancária"})
+        wizard.with_user(self.manager).action_confirm()
+        other_manager = new_test_user(
+            self.env,
+            login="gerente_sul",
+            groups="base.group_user,account.group_account_invoice,cobranca_addon.group_cobranca_manager",
+            company_id=other.id,
+            company_ids=[Command.set(other.ids)],
+        )
+        for model in (
+            "cobranca.partner.score",
+            "cobranca.segment.history",
+            "cobranca.credit.override",
+        ):
+            self.assertTrue(self.env[model].search([("partner_id", "=", partner.id)]), model)
+            self.assertFalse(
+                self.env[model].with_user(other_manager).search([("partner_id", "=", partner.id)]),
+                model,
+            )
+        # policies and segments without a company are shared
+        self.assertIn(
+            self.policy_watch,
+            self.env["cobranca.credit.policy"].with_user(other_manager).search([]),
+        )
+        # a policy of one company is not seen in another
+        local = self.env["cobranca.credit.policy"].create(
+            {"name": "Política da matriz", "company_id": self.company.id}
+        )
+        self.assertNotIn(
+            local, self.env["cobranca.credit.policy"].with_user(other_manager).search([])
+        )
+        # the status is the company's: no score in the other company, no overdue there
+        self.assertEqual(partner.with_company(other).cobranca_credit_status, "ok")
+
+    def test_scoring_weights_are_settings(self):
+        partner = self._customer("Peso Configurável Ltda", "peso@example.com")
+        self._invoice(partner, 700.0, due=TODAY - timedelta(days=40))
+        self.assertEqual(self._score(partner).score, 40.0)  # 100 - 1.5 x 40
+        settings = self.env["res.config.settings"].create(
+            {"cobranca_scoring_per_day_overdue": 0.5, "cobranca_scoring_max_overdue": 15.0}
+        )
+        settings.execute()
+        score = self._score(partner)
+        self.assertEqual(score.score, 85.0)  # 100 - min(15, 0.5 x 40)
+        self.assertEqual(score.penalty_overdue, 15.0)
+        self.assertEqual(score.segment_id, self.segment_a)
+
+    def test_holds_can_be_switched_off(self):
+        partner = self._blocked_customer("block_posting")
+        self.assertEqual(partner.cobranca_credit_status, "blocked")
+        self.company.cobranca_credit_hold_enabled = False
+        partner.invalidate_recordset()
+        self.assertEqual(partner.cobranca_credit_status, "warning")
+        invoice = self._invoice(partner, 50.0, due=TODAY + timedelta(days=30), post=False)
+        invoice.with_user(self.salesman).action_post()
+        self.assertEqual(invoice.state, "posted")
+        self.assertIn("credit status is Warning", invoice.message_ids[0].body)

@@ -8,14 +8,27 @@ to can be explained to the customer (LGPD art. 20).
 
 from dataclasses import dataclass
 
-#: Points taken per day of weighted average delay, and their cap.
-POINTS_PER_DAY_LATE = 1.5
-MAX_POINTS_DELAY = 60.0
-#: Points taken for paying every item late (proportionally for a share).
-POINTS_LATE_SHARE = 30.0
-#: Points taken per day of the oldest open overdue item, and their cap.
-POINTS_PER_DAY_OVERDUE = 1.5
-MAX_POINTS_OVERDUE = 60.0
+
+@dataclass(frozen=True)
+class Weights:
+    """How many points each criterion takes (all configurable in Settings)."""
+
+    #: Points taken per day of weighted average delay, and their cap.
+    per_day_late: float = 1.5
+    max_delay: float = 60.0
+    #: Points taken for paying every item late (proportionally for a share).
+    late_share: float = 30.0
+    #: Points taken per day of the oldest open overdue item, and their cap.
+    per_day_overdue: float = 1.5
+    max_overdue: float = 60.0
+
+    def __post_init__(self):
+        for name, value in vars(self).items():
+            if value < 0:
+                raise ValueError(f"the scoring weight {name} cannot be negative")
+
+
+DEFAULT_WEIGHTS = Weights()
 
 
 @dataclass(frozen=True)
@@ -37,17 +50,19 @@ class Figures:
         return bool(self.paid_count or self.max_days_overdue > 0)
 
 
-def score(figures):
+def score(figures, weights=DEFAULT_WEIGHTS):
     """Return ``(score, penalties)``: the score (0-100, rounded to one decimal) and
     the points each criterion took, ``{criterion: points}``; ``(None, {})`` for a
     customer without history."""
     if not figures.has_history:
         return None, {}
     penalties = {
-        "delay": min(MAX_POINTS_DELAY, POINTS_PER_DAY_LATE * max(0.0, figures.weighted_days_late)),
-        "late_share": POINTS_LATE_SHARE * min(1.0, max(0.0, figures.late_share)),
+        "delay": min(
+            weights.max_delay, weights.per_day_late * max(0.0, figures.weighted_days_late)
+        ),
+        "late_share": weights.late_share * min(1.0, max(0.0, figures.late_share)),
         "overdue": min(
-            MAX_POINTS_OVERDUE, POINTS_PER_DAY_OVERDUE * max(0, figures.max_days_overdue)
+            weights.max_overdue, weights.per_day_overdue * max(0, figures.max_days_overdue)
         ),
     }
     value = max(0.0, 100.0 - sum(penalties.values()))

@@ -81,3 +81,18 @@ def test_segments_follow_the_thresholds(value):
     minimum = dict(SEGMENTS)[key]
     assert value >= minimum
     assert not [k for k, m in SEGMENTS if minimum < m <= value]
+
+
+def test_weights_are_settings():
+    figures = Figures(paid_count=10, weighted_days_late=10, late_share=0.5, max_days_overdue=20)
+    strict = scoring.Weights(per_day_late=3.0, late_share=40.0, per_day_overdue=0.0)
+    value, penalties = scoring.score(figures, strict)
+    assert penalties == {"delay": 30.0, "late_share": 20.0, "overdue": 0.0}
+    assert value == 50.0
+
+
+def test_negative_weights_are_refused():
+    import pytest
+
+    with pytest.raises(ValueError, match="per_day_late"):
+        scoring.Weights(per_day_late=-1)

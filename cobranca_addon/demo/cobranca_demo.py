@@ -6,7 +6,7 @@ made between reminders, a dispute, and the régua run day by day over the last
 weeks so that a newcomer finds it already working.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from odoo import Command, api, fields, models
 
@@ -195,14 +195,14 @@ class CobrancaDemo(models.AbstractModel):
             today - timedelta(days=22): [("pay", invoices["farmacia"], 2000.00)],
             today - timedelta(days=16): [("pay", invoices["joao"], None)],
         }
-        invoices["construtora_2"]._cobranca_exclude(
-            "Disputa: medição da obra contestada pelo cliente"
-        )
+        contacts = self._demo_contacts(customers, invoices, today)
         Run = env["cobranca.run"]
         for offset in range(REPLAY_DAYS, -1, -1):
             day = today - timedelta(days=offset)
             for _kind, invoice, amount in events.get(day, []):
                 self._demo_pay(invoice, amount, day)
+            for contact in contacts.get(day, []):
+                contact(day)
             result = Run._run_dunning(date=day, companies=company, trigger="cron")
             if day < today:
                 self._demo_deliver(result["runs"])
@@ -210,6 +210,112 @@ class CobrancaDemo(models.AbstractModel):
         self.env.ref("cobranca_addon.cobranca_credit_policy_watch").action = "block_sale"
         env["cobranca.partner.score"]._score_company(company, today=today)
         return {"customers": customers, "invoices": invoices, "policy_b2b": policy_b2b}
+
+    @api.model
+    def _demo_contacts(self, customers, invoices, today):
+        """What the collector did over the weeks: calls, promises (one kept later by
+        an agreement, one broken), a dispute, an agreement confirmed and one
+        offered, as ``{day: [callable(day)]}``."""
+        Negotiation = self.env["cobranca.negotiation"]
+
+        def log(partner, moves, outcome, note, **values):
+            def create(day):
+                Negotiation.create(
+                    {
+                        "partner_id": partner.id,
+                        "move_ids": [Command.set(moves.ids)],
+                        "date": datetime.combine(day, time(14, 30)),
+                        "channel": values.pop("channel", "phone"),
+                        "outcome": outcome,
+                        "note": note,
+                        **values,
+                    }
+                )
+
+            return create
+
+        def agreement(partner, lines, confirm, **values):
+            def create(day):
+                wizard = self.env["cobranca.agreement.wizard"].create(
+                    {
+                        "partner_id": partner.id,
+                        "move_line_ids": [Command.set(lines.ids)],
+                        "date": day,
+                        **values,
+                    }
+                )
+                record = self.env["cobranca.agreement"].create(
+                    self.env["cobranca.agreement"]._values_from_terms(
+                        wizard, wizard._compute_terms()
+                    )
+                )
+                if confirm:
+                    record._confirm(channel="phone", day=day)
+                else:
+                    record._portal_ensure_token()
+
+            return create
+
+        def receivables(moves):
+            return moves.line_ids.filtered(
+                lambda line: line.account_type == "asset_receivable" and not line.reconciled
+            )
+
+        restaurante, construtora = customers["restaurante"], customers["construtora"]
+        return {
+            today - timedelta(days=15): [
+                log(restaurante, invoices["restaurante"], "no_answer", "Ninguém atendeu."),
+            ],
+            today - timedelta(days=14): [
+                log(
+                    restaurante,
+                    invoices["restaurante"],
+                    "promise",
+                    "O sócio prometeu pagar na sexta-feira.",
+                    promise_date=today - timedelta(days=10),
+                    promise_amount=3480.00,
+                ),
+            ],
+            today - timedelta(days=REPLAY_DAYS): [
+                log(
+                    construtora,
+                    invoices["construtora_2"],
+                    "dispute",
+                    "Medição da obra contestada pelo cliente.",
+                    channel="email",
+                ),
+            ],
+            today - timedelta(days=6): [
+                log(
+                    customers["mercado"],
+                    invoices["mercado_2"],
+                    "promise",
+                    "Vai pagar a NF junto com o próximo pedido.",
+                    promise_date=today + timedelta(days=3),
+                    promise_amount=2120.50,
+                    channel="whatsapp",
+                ),
+            ],
+            today - timedelta(days=5): [
+                agreement(
+                    customers["farmacia"],
+                    receivables(invoices["farmacia"]),
+                    True,
+                    instalment_count=3,
+                    first_due=today + timedelta(days=5),
+                ),
+            ],
+            today - timedelta(days=2): [
+                agreement(
+                    customers["distribuidora"],
+                    receivables(invoices["distribuidora"] | invoices["distribuidora_2"]),
+                    False,
+                    instalment_count=6,
+                    first_due=today + timedelta(days=7),
+                    discount_amount=500.00,
+                ),
+            ],
+        }
 
     @api.model
     def _demo_history(self, company, customers, today):

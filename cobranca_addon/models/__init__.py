@@ -16,6 +16,10 @@ from . import cobranca_credit_policy
 from . import cobranca_partner_score
 from . import cobranca_credit_override
 from . import cobranca_credit_hold_mixin
+from . import cobranca_negotiation
+from . import cobranca_index
+from . import cobranca_agreement_terms
+from . import cobranca_agreement
 from . import res_company
 from . import res_partner
 from . import account_move

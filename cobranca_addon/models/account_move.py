@@ -51,6 +51,39 @@ class AccountMove(models.Model):
         tracking=True,
         groups="cobranca_addon.group_cobranca_user",
     )
+    cobranca_agreement_id = fields.Many2one(
+        "cobranca.agreement",
+        string="Agreement",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The agreement (acordo) this entry books: its instalments are reminded by the "
+        "régua like invoices.",
+    )
+    cobranca_in_agreement = fields.Boolean(
+        string="Renegotiated",
+        compute="_compute_cobranca_in_agreement",
+        groups="cobranca_addon.group_cobranca_user",
+        help="Items of this invoice are part of an agreement.",
+    )
+    cobranca_negotiation_ids = fields.Many2many(
+        "cobranca.negotiation",
+        "cobranca_negotiation_move_rel",
+        "move_id",
+        "negotiation_id",
+        string="Contacts",
+        copy=False,
+        readonly=True,
+        groups="cobranca_addon.group_cobranca_user",
+    )
+    cobranca_paused_until = fields.Date(
+        string="Régua Paused Until",
+        compute="_compute_cobranca_paused_until",
+        store=True,
+        groups="cobranca_addon.group_cobranca_user",
+        help="An open promise to pay pauses the régua for this invoice until the promised "
+        "date plus the grace period.",
+    )
     cobranca_message_count = fields.Integer(
         string="Number of Reminders",
         compute="_compute_cobranca_message_count",
@@ -70,7 +103,11 @@ class AccountMove(models.Model):
     def _auto_init(self):
         # Create the stored computed columns empty instead of computing them for
         # every existing invoice: nothing was dunned before the install.
-        for column, column_type in (("cobranca_level_id", "int4"), ("cobranca_last_date", "date")):
+        for column, column_type in (
+            ("cobranca_level_id", "int4"),
+            ("cobranca_last_date", "date"),
+            ("cobranca_paused_until", "date"),
+        ):
             if not column_exists(self.env.cr, "account_move", column):
                 create_column(self.env.cr, "account_move", column, column_type)
         return super()._auto_init()
@@ -81,6 +118,51 @@ class AccountMove(models.Model):
             sent = move.cobranca_line_ids.filtered(lambda line: line.state == "sent")
             move.cobranca_level_id = sent.level_id.sorted("days")[-1:]
             move.cobranca_last_date = max(sent.mapped("date"), default=False)
+
+    @api.depends("cobranca_negotiation_ids.state", "cobranca_negotiation_ids.pause_until")
+    def _compute_cobranca_paused_until(self):
+        for move in self:
+            move.cobranca_paused_until = max(
+                (
+                    negotiation.pause_until
+                    for negotiation in move.cobranca_negotiation_ids
+                    if negotiation.state == "open" and negotiation.pause_until
+                ),
+                default=False,
+            )
+
+    def _compute_cobranca_in_agreement(self):
+        moves = {
+            move.id
+            for [move] in self.env["cobranca.agreement.item"]
+            .sudo()
+            ._read_group(
+                [("move_id", "in", self.ids), ("agreement_id.state", "!=", "cancelled")],
+                ["move_id"],
+            )
+        }
+        for move in self:
+            move.cobranca_in_agreement = move.id in moves
+
+    def _cobranca_document_name(self):
+        """How the customer knows this document: the agreement's number for the
+        entry of an agreement, else the invoice number."""
+        self.ensure_one()
+        return self.cobranca_agreement_id.name or self.name
+
+    def _cobranca_payment_url(self):
+        """Where the customer sees and pays this document (the portal)."""
+        self.ensure_one()
+        document = self.cobranca_agreement_id.sudo() or self
+        if not document.access_token:
+            return False
+        return self.get_base_url() + document.get_portal_url()
+
+    def _cobranca_paused(self, today=None):
+        """Whether an open promise to pay pauses the régua for this invoice today."""
+        self.ensure_one()
+        today = today or self.company_id._cobranca_local_now().date()
+        return bool(self.cobranca_paused_until and self.cobranca_paused_until >= today)
 
     @api.depends("commercial_partner_id", "company_id")
     def _compute_cobranca_credit_status(self):
@@ -117,9 +199,10 @@ class AccountMove(models.Model):
         self.ensure_one()
         return (
             self.state == "posted"
-            and self.move_type == "out_invoice"
+            and (self.move_type == "out_invoice" or self.cobranca_agreement_id)
             and self.payment_state not in CLOSED_PAYMENT_STATES
             and not self.cobranca_excluded
+            and not self._cobranca_paused()
             and self.commercial_partner_id.active
         )
 
@@ -223,6 +306,50 @@ class AccountMove(models.Model):
         )
         action["domain"] = [("line_ids.move_id", "=", self.id)]
         action["context"] = {}
+        return action
+
+    def action_cobranca_log_contact(self):
+        partners = self.commercial_partner_id
+        if len(partners) != 1:
+            raise UserError(self.env._("Log a contact with one customer at a time."))
+        return self.env["cobranca.negotiation"]._action_log(partners, self)
+
+    def action_cobranca_new_agreement(self):
+        partners = self.commercial_partner_id
+        if len(partners) != 1:
+            raise UserError(self.env._("An agreement is about the items of one customer."))
+        lines = self.line_ids.filtered(
+            lambda line: (
+                line.account_id.account_type == "asset_receivable"
+                and not line.reconciled
+                and line.amount_residual > 0
+            )
+        )
+        return self.env["cobranca.agreement.wizard"]._action_open(partners, lines)
+
+    def action_open_cobranca_agreement(self):
+        self.ensure_one()
+        agreements = self.cobranca_agreement_id | self.env["cobranca.agreement"].search(
+            [("item_ids.move_id", "=", self.id)]
+        )
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "cobranca_addon.cobranca_agreement_action"
+        )
+        action["domain"] = [("id", "in", agreements.ids)]
+        if len(agreements) == 1:
+            action.update(res_id=agreements.id, view_mode="form", views=[(False, "form")])
+        return action
+
+    def action_open_cobranca_negotiations(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "cobranca_addon.cobranca_negotiation_action"
+        )
+        action["domain"] = [("move_ids", "in", self.ids)]
+        action["context"] = {
+            "default_partner_id": self.commercial_partner_id.id,
+            "default_move_ids": [(6, 0, self.ids)],
+        }
         return action
 
     def action_cobranca_exclude(self):

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools.sql import column_exists, create_column
 
 
@@ -23,6 +24,21 @@ class AccountMoveLine(models.Model):
         related="move_id.cobranca_excluded",
         string="Excluded from cobrança",
         groups="cobranca_addon.group_cobranca_user",
+    )
+    cobranca_agreement_item_id = fields.Many2one(
+        "cobranca.agreement.item",
+        string="Agreement Item",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The original item this line settles in an agreement's entry.",
+    )
+    cobranca_agreement_instalment_id = fields.Many2one(
+        "cobranca.agreement.instalment",
+        string="Agreement Instalment",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
     )
     cobranca_days_late = fields.Integer(
         string="Days Late",
@@ -70,3 +86,17 @@ class AccountMoveLine(models.Model):
             "res_id": self.move_id.id,
             "view_mode": "form",
         }
+
+    def action_cobranca_new_agreement(self):
+        """An agreement over the selected items (of one customer)."""
+        partners = self.partner_id.commercial_partner_id
+        if len(partners) != 1:
+            raise UserError(self.env._("Select the items of one customer for an agreement."))
+        return self.env["cobranca.agreement.wizard"]._action_open(partners, self)
+
+    def action_cobranca_log_contact(self):
+        """Log a contact about the selected items (of one customer)."""
+        partners = self.partner_id.commercial_partner_id
+        if len(partners) != 1:
+            raise UserError(self.env._("Select the items of one customer to log a contact."))
+        return self.env["cobranca.negotiation"]._action_log(partners, self.move_id)

@@ -2,6 +2,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.tools import format_date
 
 from .constants import CLOSED_PAYMENT_STATES, NO_CHATTER_NOISE
 
@@ -168,6 +169,11 @@ class CobrancaLine(models.Model):
                 "The invoice was excluded from cobrança: %(reason)s",
                 reason=move.cobranca_exclusion_reason or "-",
             )
+        if move._cobranca_paused():
+            return self.env._(
+                "A promise to pay pauses the régua until %(date)s.",
+                date=format_date(self.env, move.cobranca_paused_until),
+            )
         if not self.partner_id.active:
             return self.env._("The customer is archived.")
         return False
@@ -188,7 +194,13 @@ class CobrancaLine(models.Model):
         # prefetch what the checks read, for the whole batch at once
         lines.move_line_id.fetch(["amount_residual_currency", "reconciled", "currency_id"])
         lines.move_id.fetch(
-            ["state", "payment_state", "cobranca_excluded", "cobranca_exclusion_reason"]
+            [
+                "state",
+                "payment_state",
+                "cobranca_excluded",
+                "cobranca_exclusion_reason",
+                "cobranca_paused_until",
+            ]
         )
         lines.partner_id.fetch(["active", "email", "type", "lang"])
         lines.level_id.fetch(["days", "escalation", "mail_template_id"])

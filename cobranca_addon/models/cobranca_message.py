@@ -322,9 +322,15 @@ class CobrancaMessage(models.Model):
             ("amount_residual_currency", "<", 0),
             "&",
             "&",
+            "&",
+            "|",
             ("move_id.move_type", "=", "out_invoice"),
+            ("move_id.cobranca_agreement_id", "!=", False),
             ("move_id.payment_state", "not in", CLOSED_PAYMENT_STATES),
             ("move_id.cobranca_excluded", "=", False),
+            "|",
+            ("move_id.cobranca_paused_until", "=", False),
+            ("move_id.cobranca_paused_until", "<", fields.Date.context_today(self)),
         ]
 
     @api.model
@@ -739,7 +745,6 @@ class CobrancaMessage(models.Model):
         self.ensure_one()
         groups = {}
         today = self.date or fields.Date.context_today(self)
-        base_url = self.get_base_url()
         for item in self.item_ids.sorted(lambda i: (i.date_maturity or today, i.id)):
             currency = item.currency_id
             group = groups.setdefault(
@@ -749,13 +754,13 @@ class CobrancaMessage(models.Model):
             entry = {
                 "item": item,
                 "move": move,
-                "name": move.name,
+                "name": move._cobranca_document_name(),
                 "instalment": item._cobranca_instalment_label(),
                 "date_due": item.date_maturity,
                 "amount": abs(item.amount_currency),
                 "residual": abs(item.amount_residual_currency),
                 "days_late": (today - item.date_maturity).days if item.date_maturity else 0,
-                "url": base_url + move.get_portal_url() if move.access_token else False,
+                "url": move._cobranca_payment_url(),
             }
             group["total"] += item.amount_residual_currency
             group["credits" if item.amount_residual_currency < 0 else "items"].append(entry)
@@ -804,7 +809,9 @@ class CobrancaMessage(models.Model):
         reminders.line_ids.move_line_id.fetch(
             ["amount_residual_currency", "reconciled", "currency_id"]
         )
-        reminders.line_ids.move_id.fetch(["state", "payment_state", "cobranca_excluded"])
+        reminders.line_ids.move_id.fetch(
+            ["state", "payment_state", "cobranca_excluded", "cobranca_paused_until"]
+        )
         current = self._open_items_by_partner(reminders.partner_id, reminders.company_id)
         cancelled = changed = self.browse()
         for message in reminders:
@@ -950,7 +957,9 @@ class CobrancaMessage(models.Model):
         messages.line_ids.move_line_id.fetch(
             ["amount_residual_currency", "reconciled", "currency_id"]
         )
-        messages.line_ids.move_id.fetch(["state", "payment_state", "cobranca_excluded"])
+        messages.line_ids.move_id.fetch(
+            ["state", "payment_state", "cobranca_excluded", "cobranca_paused_until"]
+        )
         obsolete = messages.filtered(
             lambda message: all(line._item_closed_reason() for line in message.line_ids)
         )
@@ -961,7 +970,7 @@ class CobrancaMessage(models.Model):
         obsolete.write(
             {
                 "is_cancelled": True,
-                "note": self.env._("Cancelled: all its items were paid or excluded."),
+                "note": self.env._("Cancelled: all its items were paid, excluded or paused."),
             }
         )
         return obsolete
@@ -979,6 +988,17 @@ class CobrancaMessage(models.Model):
             "view_mode": "form",
             "target": "current",
         }
+
+    def action_cobranca_log_contact(self):
+        """Log what came of this message's contact; for an open task, saving it
+        completes the task."""
+        self.ensure_one()
+        activity = self.activity_ids[:1]
+        if activity:
+            return activity.action_cobranca_log_outcome()
+        return self.env["cobranca.negotiation"]._action_log(
+            self.partner_id, self.line_ids.move_id, message=self
+        )
 
     def action_retry(self):
         """Re-queue the failed e-mail of the message (the same e-mail, not a copy)."""

@@ -229,7 +229,8 @@ class CobrancaPartnerScore(models.Model):
                  WHERE aml.company_id = %(company)s
                    AND aml.parent_state = 'posted'
                    AND account.account_type = 'asset_receivable'
-                   AND move.move_type = 'out_invoice'
+                   AND (move.move_type = 'out_invoice'
+                        OR move.cobranca_agreement_id IS NOT NULL)
                    AND aml.balance > 0
                    AND aml.date_maturity IS NOT NULL
             ),

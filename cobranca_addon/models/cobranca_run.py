@@ -254,6 +254,10 @@ class CobrancaRun(models.Model):
                 # created (and committed) by a concurrent worker
                 continue
             run = self.browse(row[0])
+            # once per company and day, before the selection: promises kept or
+            # broken since yesterday pause or resume their items
+            self.env["cobranca.negotiation"]._follow_up_promises(company, today=run_date)
+            self.env["cobranca.agreement"]._follow_up(company, today=run_date)
             line_count = run._create_lines()
             _logger.info(
                 "Collection run %s (%s, %s): %s dunning lines",
@@ -284,6 +288,8 @@ class CobrancaRun(models.Model):
           after it, the next level not yet reached whose days have elapsed, one
           level at a time (a line waiting for a condition does not count as
           reached, and is taken up again);
+        * not while a promise to pay pauses the invoice;
+        * the instalments of agreements are reminded like invoices;
         * not before the policy's minimum interval since the customer's last
           reminder; not when the item's open amount is under the level's
           tolerance.
@@ -327,9 +333,11 @@ class CobrancaRun(models.Model):
                    AND aml.reconciled IS NOT TRUE
                    AND aml.amount_residual_currency > 0
                    AND aml.date_maturity IS NOT NULL
-                   AND move.move_type = 'out_invoice'
+                   AND (move.move_type = 'out_invoice' OR move.cobranca_agreement_id IS NOT NULL)
                    AND move.payment_state NOT IN ('paid', 'in_payment', 'reversed', 'blocked')
                    AND move.cobranca_excluded IS NOT TRUE
+                   AND (move.cobranca_paused_until IS NULL
+                        OR move.cobranca_paused_until < %(date)s)
                    AND commercial.active
             ),
             balances AS (

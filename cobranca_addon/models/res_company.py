@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytz
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..tools import calendario
 
@@ -68,6 +68,104 @@ class ResCompany(models.Model):
         "anuência that cancels a protesto.",
     )
 
+    cobranca_promise_grace_days = fields.Integer(
+        string="Grace Days after a Promise",
+        default=2,
+        help="A promise to pay pauses the régua for its items until the promised date plus "
+        "these days; if the promised amount was not paid by then, the promise is broken "
+        "and the régua resumes.",
+    )
+
+    # Charges on overdue items (CDC art. 52 §1, CC arts. 389 and 406): settings, never
+    # constants; the late fee of a consumer is capped at 2% whatever is set here.
+    cobranca_fine_percent = fields.Float(
+        string="Late Fee (%)",
+        default=2.0,
+        digits=(16, 4),
+        help="Multa de mora, once, on the open amount. For consumers (people, CPF) it never "
+        "exceeds 2% (CDC art. 52 §1), unless the customer is marked as a business relation.",
+    )
+    cobranca_interest_percent = fields.Float(
+        string="Default Interest (%)",
+        default=1.0,
+        digits=(16, 4),
+        help="Juros de mora per period of the basis, pro rata die.",
+    )
+    cobranca_interest_basis = fields.Selection(
+        [("day", "a day"), ("month", "a month (30 days)"), ("year", "a year (365 days)")],
+        string="Interest Basis",
+        default="month",
+        required=True,
+    )
+    cobranca_interest_compound = fields.Boolean(
+        string="Compound Interest", help="Off (the default): simple interest."
+    )
+    cobranca_interest_index_id = fields.Many2one(
+        "cobranca.index",
+        string="Interest by Index",
+        help="Take the monthly interest rate from an index table (e.g. the legal rate "
+        "Selic − IPCA of Lei 14.905/2024) instead of the fixed rate.",
+    )
+    cobranca_correction_index_id = fields.Many2one(
+        "cobranca.index",
+        string="Monetary Correction Index",
+        help="Correct the open amount by a monthly index (e.g. IPCA); empty: no correction.",
+    )
+    cobranca_charges_grace_days = fields.Integer(
+        string="Days Without Charges",
+        default=0,
+        help="An item paid within these days after its due date bears no charge.",
+    )
+    # Agreements (acordos)
+    cobranca_agreement_journal_id = fields.Many2one(
+        "account.journal",
+        string="Agreement Journal",
+        check_company=True,
+        domain="[('type', '=', 'general')]",
+        help="Where agreements are booked; empty: the company's first miscellaneous journal.",
+    )
+    cobranca_charges_account_id = fields.Many2one(
+        "account.account",
+        string="Charges Account",
+        check_company=True,
+        help="Income account of the late fees, interest and correction of agreements; "
+        "empty: the income account of the sales journal.",
+    )
+    cobranca_discount_account_id = fields.Many2one(
+        "account.account",
+        string="Discount Account",
+        check_company=True,
+        help="Expense account of the discounts granted in agreements; empty: the company's "
+        "cash discount loss account.",
+    )
+    cobranca_discount_limit_user = fields.Float(
+        string="Discount Limit of Collectors (%)",
+        default=5.0,
+        help="The largest discount a Cobrança user may grant, in % of the updated amount.",
+    )
+    cobranca_discount_limit_manager = fields.Float(
+        string="Discount Limit of Managers (%)",
+        default=30.0,
+        help="The largest discount a Cobrança manager may grant, in % of the updated amount.",
+    )
+    cobranca_agreement_max_instalments = fields.Integer(string="Most Instalments", default=12)
+    cobranca_agreement_monthly_rate = fields.Float(
+        string="Instalment Interest (% a Month)",
+        default=0.0,
+        digits=(16, 4),
+        help="Default interest of an instalment plan (Price table); 0: none.",
+    )
+    cobranca_agreement_offer_days = fields.Integer(
+        string="Offer Validity (Days)",
+        default=5,
+        help="An offered agreement not accepted within these days expires.",
+    )
+    cobranca_agreement_tolerance_days = fields.Integer(
+        string="Days Before an Agreement Breaks",
+        default=15,
+        help="An instalment overdue for longer than this breaks the agreement.",
+    )
+
     @api.model
     def _tz_get(self):
         return [(tz, tz) for tz in sorted(pytz.all_timezones, key=lambda tz: tz.lower())]
@@ -82,6 +180,16 @@ class ResCompany(models.Model):
         "cobranca_weekly_cap",
         "cobranca_notice_days",
         "cobranca_withdrawal_days",
+        "cobranca_promise_grace_days",
+        "cobranca_fine_percent",
+        "cobranca_interest_percent",
+        "cobranca_charges_grace_days",
+        "cobranca_discount_limit_user",
+        "cobranca_discount_limit_manager",
+        "cobranca_agreement_max_instalments",
+        "cobranca_agreement_monthly_rate",
+        "cobranca_agreement_offer_days",
+        "cobranca_agreement_tolerance_days",
     )
     def _check_cobranca_settings(self):
         for company in self:
@@ -101,10 +209,75 @@ class ResCompany(models.Model):
                     company.cobranca_weekly_cap,
                     company.cobranca_notice_days,
                     company.cobranca_withdrawal_days,
+                    company.cobranca_promise_grace_days,
+                    company.cobranca_fine_percent,
+                    company.cobranca_interest_percent,
+                    company.cobranca_charges_grace_days,
+                    company.cobranca_agreement_monthly_rate,
+                    company.cobranca_agreement_offer_days,
+                    company.cobranca_agreement_tolerance_days,
                 )
                 < 0
             ):
                 raise ValidationError(self.env._("Collection limits cannot be negative."))
+            if not (
+                0 <= company.cobranca_discount_limit_user <= 100
+                and 0 <= company.cobranca_discount_limit_manager <= 100
+            ):
+                raise ValidationError(self.env._("A discount limit is between 0% and 100%."))
+            if company.cobranca_agreement_max_instalments < 1:
+                raise ValidationError(self.env._("An agreement has at least one instalment."))
+
+    # ------------------------------------------------------------------
+    # Agreements: where they are booked
+    # ------------------------------------------------------------------
+
+    def _cobranca_agreement_journal(self):
+        self.ensure_one()
+        journal = self.cobranca_agreement_journal_id or self.env["account.journal"].search(
+            [("company_id", "=", self.id), ("type", "=", "general")], limit=1
+        )
+        if not journal:
+            raise UserError(
+                self.env._(
+                    "%(company)s has no miscellaneous journal for agreements: set one in "
+                    "Settings > Cobrança.",
+                    company=self.name,
+                )
+            )
+        return journal
+
+    def _cobranca_charges_account(self):
+        self.ensure_one()
+        account = self.cobranca_charges_account_id
+        if not account:
+            sale = self.env["account.journal"].search(
+                [("company_id", "=", self.id), ("type", "=", "sale")], limit=1
+            )
+            account = sale.default_account_id
+        if not account:
+            raise UserError(
+                self.env._(
+                    "Set the account of late charges in Settings > Cobrança (e.g. "
+                    "'Juros e multas recebidos')."
+                )
+            )
+        return account
+
+    def _cobranca_discount_account(self):
+        self.ensure_one()
+        account = (
+            self.cobranca_discount_account_id
+            or self.account_journal_early_pay_discount_loss_account_id
+        )
+        if not account:
+            raise UserError(
+                self.env._(
+                    "Set the account of the discounts granted in agreements in Settings > "
+                    "Cobrança (e.g. 'Descontos concedidos')."
+                )
+            )
+        return account
 
     @api.model
     def _cobranca_set_default_policy(self):

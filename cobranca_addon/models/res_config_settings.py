@@ -37,6 +37,55 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="cobranca_addon.scoring_months",
         default=12,
     )
+    cobranca_promise_grace_days = fields.Integer(
+        related="company_id.cobranca_promise_grace_days", readonly=False
+    )
+    cobranca_fine_percent = fields.Float(related="company_id.cobranca_fine_percent", readonly=False)
+    cobranca_interest_percent = fields.Float(
+        related="company_id.cobranca_interest_percent", readonly=False
+    )
+    cobranca_interest_basis = fields.Selection(
+        related="company_id.cobranca_interest_basis", readonly=False
+    )
+    cobranca_interest_compound = fields.Boolean(
+        related="company_id.cobranca_interest_compound", readonly=False
+    )
+    cobranca_interest_index_id = fields.Many2one(
+        related="company_id.cobranca_interest_index_id", readonly=False
+    )
+    cobranca_correction_index_id = fields.Many2one(
+        related="company_id.cobranca_correction_index_id", readonly=False
+    )
+    cobranca_charges_grace_days = fields.Integer(
+        related="company_id.cobranca_charges_grace_days", readonly=False
+    )
+    cobranca_agreement_journal_id = fields.Many2one(
+        related="company_id.cobranca_agreement_journal_id", readonly=False
+    )
+    cobranca_charges_account_id = fields.Many2one(
+        related="company_id.cobranca_charges_account_id", readonly=False
+    )
+    cobranca_discount_account_id = fields.Many2one(
+        related="company_id.cobranca_discount_account_id", readonly=False
+    )
+    cobranca_discount_limit_user = fields.Float(
+        related="company_id.cobranca_discount_limit_user", readonly=False
+    )
+    cobranca_discount_limit_manager = fields.Float(
+        related="company_id.cobranca_discount_limit_manager", readonly=False
+    )
+    cobranca_agreement_max_instalments = fields.Integer(
+        related="company_id.cobranca_agreement_max_instalments", readonly=False
+    )
+    cobranca_agreement_monthly_rate = fields.Float(
+        related="company_id.cobranca_agreement_monthly_rate", readonly=False
+    )
+    cobranca_agreement_offer_days = fields.Integer(
+        related="company_id.cobranca_agreement_offer_days", readonly=False
+    )
+    cobranca_agreement_tolerance_days = fields.Integer(
+        related="company_id.cobranca_agreement_tolerance_days", readonly=False
+    )
     cobranca_credit_hold_enabled = fields.Boolean(
         related="company_id.cobranca_credit_hold_enabled", readonly=False
     )

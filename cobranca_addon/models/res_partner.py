@@ -71,6 +71,64 @@ class ResPartner(models.Model):
             partner.cobranca_last_date = last
             partner.cobranca_message_count = messages.get(commercial, 0)
 
+    cobranca_negotiation_ids = fields.One2many(
+        "cobranca.negotiation",
+        "partner_id",
+        string="Negotiation Log",
+        groups="cobranca_addon.group_cobranca_user",
+    )
+
+    cobranca_business_relation = fields.Boolean(
+        string="Business Relation",
+        groups="cobranca_addon.group_cobranca_user",
+        help="A person (CPF) in a business relation: the company's late fee applies in full. "
+        "Otherwise a person is a consumer, whose late fee never exceeds 2% (CDC art. 52 §1).",
+    )
+    cobranca_agreement_ids = fields.One2many(
+        "cobranca.agreement",
+        "partner_id",
+        string="Agreements",
+        groups="cobranca_addon.group_cobranca_user",
+    )
+    cobranca_agreement_count = fields.Integer(
+        string="Number of Agreements",
+        compute="_compute_cobranca_negotiation_count",
+        groups="cobranca_addon.group_cobranca_user",
+    )
+    cobranca_negotiation_count = fields.Integer(
+        string="Number of Contacts",
+        compute="_compute_cobranca_negotiation_count",
+        groups="cobranca_addon.group_cobranca_user",
+    )
+
+    def _compute_cobranca_negotiation_count(self):
+        counts = dict(
+            self.env["cobranca.negotiation"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids)],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        agreements = dict(
+            self.env["cobranca.agreement"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids)],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.cobranca_negotiation_count = counts.get(partner.commercial_partner_id, 0)
+            partner.cobranca_agreement_count = agreements.get(partner.commercial_partner_id, 0)
+
+    def action_cobranca_log_contact(self):
+        self.ensure_one()
+        return self.env["cobranca.negotiation"]._action_log(self.commercial_partner_id)
+
+    def action_open_cobranca_negotiations(self):
+        action = self._cobranca_open_related("cobranca_addon.cobranca_negotiation_action")
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
     def _cobranca_regua(self, company):
         """The collection policy of this customer in ``company``: their own, else the
         one of their credit segment's policy, else the company's (as the run)."""
@@ -275,7 +333,8 @@ class ResPartner(models.Model):
                 SELECT partner.commercial_partner_id,
                        SUM(aml.amount_residual),
                        MAX(%(today)s::date - aml.date_maturity) FILTER (
-                           WHERE move.move_type = 'out_invoice'
+                           WHERE (move.move_type = 'out_invoice'
+                                  OR move.cobranca_agreement_id IS NOT NULL)
                              AND aml.amount_residual > 0
                              AND aml.date_maturity < %(today)s)
                   FROM account_move_line aml
@@ -330,9 +389,43 @@ class ResPartner(models.Model):
 
     @api.model
     def _cobranca_credit_extra_reasons(self, commercials, company):
-        """Hook: ``{partner id: [reasons]}``, further reasons why these customers
-        are beyond their credit policy (e.g. a broken agreement), set-based."""
-        return {}
+        """``{partner id: [reasons]}``, further reasons why these customers are
+        beyond their credit policy, set-based: a broken agreement with something
+        left to pay (a hook for other modules)."""
+        reasons = {}
+        broken = (
+            self.env["cobranca.agreement"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "in", commercials.ids),
+                    ("company_id", "=", company.id),
+                    ("state", "=", "broken"),
+                    ("amount_residual", ">", 0),
+                ],
+                ["partner_id"],
+                ["name:array_agg", "amount_residual:sum"],
+            )
+        )
+        for partner, names, residual in broken:
+            reasons.setdefault(partner.id, []).append(
+                self.env._(
+                    "Broken agreement %(names)s: %(left)s left to pay.",
+                    names=", ".join(sorted(names)),
+                    left=format_amount(self.env, residual, company.currency_id),
+                )
+            )
+        return reasons
+
+    def action_cobranca_new_agreement(self):
+        self.ensure_one()
+        return self.env["cobranca.agreement.wizard"]._action_open(
+            self.commercial_partner_id, self.env["account.move.line"]
+        )
+
+    def action_open_cobranca_agreements(self):
+        action = self._cobranca_open_related("cobranca_addon.cobranca_agreement_action")
+        return action
 
     def action_cobranca_override_segment(self):
         self.ensure_one()

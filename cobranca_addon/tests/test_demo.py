@@ -73,3 +73,26 @@ class TestDemo(CobrancaCommon):
         )
         self.assertEqual(distribuidora.cobranca_credit_status, "blocked")
         self.assertIn("120 days overdue", distribuidora.cobranca_credit_reasons)
+        # the negotiation log: a broken promise, an open one pausing its invoice, a
+        # dispute excluding its invoice; an agreement confirmed and one offered
+        Negotiation = self.env["cobranca.negotiation"]
+        broken = Negotiation.search([("partner_id", "=", customers["restaurante"].id)])
+        self.assertEqual(
+            sorted(broken.mapped(lambda n: (n.outcome, n.state))),
+            [("no_answer", "logged"), ("promise", "broken")],
+        )
+        promise = Negotiation.search([("partner_id", "=", customers["mercado"].id)])
+        self.assertEqual((promise.outcome, promise.state), ("promise", "open"))
+        self.assertEqual(invoices["mercado_2"].cobranca_paused_until, self.today + timedelta(3 + 2))
+        dispute = Negotiation.search([("partner_id", "=", customers["construtora"].id)])
+        self.assertEqual((dispute.outcome, dispute.state), ("dispute", "open"))
+        self.assertTrue(invoices["construtora_2"].cobranca_excluded)
+        Agreement = self.env["cobranca.agreement"]
+        active = Agreement.search([("partner_id", "=", customers["farmacia"].id)])
+        self.assertEqual(active.state, "active")
+        self.assertEqual(invoices["farmacia"].payment_state, "paid")
+        self.assertEqual(len(active.instalment_ids), 3)
+        offer = Agreement.search([("partner_id", "=", customers["distribuidora"].id)])
+        self.assertEqual(offer.state, "offered")
+        self.assertTrue(offer.access_token)
+        self.assertEqual(offer.valid_until, self.today + timedelta(days=3))

@@ -1,0 +1,292 @@
+from datetime import timedelta
+from decimal import Decimal
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import format_amount
+
+from ..tools import encargos
+
+PERIODICITIES = [
+    ("monthly", "Monthly"),
+    ("biweekly", "Every 15 days"),
+    ("weekly", "Weekly"),
+]
+#: ``plan_instalments`` arguments of each periodicity.
+PERIODS = {
+    "monthly": {"period_months": 1},
+    "biweekly": {"period_days": 15},
+    "weekly": {"period_days": 7},
+}
+
+
+def to_decimal(value, currency):
+    """An Odoo amount (float) as the exact Decimal of its rounded value."""
+    return Decimal(str(currency.round(value or 0.0)))
+
+
+class CobrancaAgreementTerms(models.AbstractModel):
+    """The terms of an agreement (acordo) over overdue items, and the figures they
+    give: what each item is worth today (late fee, interest, correction), the
+    discount, the instalment plan and the CDC art. 52 disclosure.
+
+    Shared by the agreement wizard (a live preview) and the agreement itself
+    (what was offered and accepted), so that both compute the same way, with the
+    pure functions of :mod:`..tools.encargos`.
+    """
+
+    _name = "cobranca.agreement.terms"
+    _description = "Cobrança: Terms of an Agreement"
+
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    date = fields.Date(
+        string="Agreement Date",
+        required=True,
+        default=fields.Date.context_today,
+        help="The charges are computed up to this date.",
+    )
+    discount_amount = fields.Monetary(string="Discount")
+    instalment_count = fields.Integer(string="Number of Instalments", default=3, required=True)
+    first_due = fields.Date(
+        string="First Due Date",
+        required=True,
+        default=lambda self: fields.Date.context_today(self) + timedelta(days=7),
+    )
+    periodicity = fields.Selection(PERIODICITIES, default="monthly", required=True)
+    down_payment = fields.Monetary(
+        help="A first amount (entrada) due on the first due date; the rest is split over "
+        "the other instalments."
+    )
+    monthly_rate = fields.Float(
+        string="Financing Interest (% a Month)",
+        digits=(16, 4),
+        default=lambda self: self.env.company.cobranca_agreement_monthly_rate,
+        help="Interest of the instalment plan (Price table); 0: the instalments add "
+        "nothing to the updated amount.",
+    )
+
+    # ------------------------------------------------------------------
+    # The figures
+    # ------------------------------------------------------------------
+
+    def _terms_lines(self):
+        """The receivable items the terms are about (an ``account.move.line`` set)."""
+        raise NotImplementedError
+
+    def _check_lines(self, lines):
+        """Refuse items an agreement cannot take, with the reason."""
+        self.ensure_one()
+        if not lines:
+            raise UserError(self.env._("Select the overdue items of the agreement."))
+        partners = lines.partner_id.commercial_partner_id
+        if len(partners) > 1 or (self.partner_id and partners != self.partner_id):
+            raise UserError(self.env._("An agreement is about the items of one customer."))
+        if lines.company_id != self.company_id:
+            raise UserError(self.env._("An agreement is about the items of one company."))
+        wrong = lines.filtered(
+            lambda line: (
+                line.account_id.account_type != "asset_receivable"
+                or line.parent_state != "posted"
+                or line.reconciled
+                or line.currency_id.compare_amounts(line.amount_residual_currency, 0) <= 0
+            )
+        )
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "These items are not open receivables: %(items)s.",
+                    items=", ".join(wrong.mapped("move_id.name")),
+                )
+            )
+        foreign = lines.filtered(lambda line: line.currency_id != self.currency_id)
+        if foreign:
+            raise UserError(
+                self.env._(
+                    "Agreements are in %(currency)s; these items are in another currency: "
+                    "%(items)s.",
+                    currency=self.currency_id.name,
+                    items=", ".join(foreign.mapped("move_id.name")),
+                )
+            )
+
+    def _charge_rules(self, lines):
+        """The charge rules of the company for this customer (a consumer's late fee
+        is capped at 2%), with the monthly index tables the items' late periods
+        need."""
+        self.ensure_one()
+        company = self.company_id
+        partner = self.partner_id.commercial_partner_id
+        consumer = not partner.is_company and not partner.cobranca_business_relation
+        oldest = min(lines.mapped("date_maturity"), default=self.date) or self.date
+        tables = {}
+        for key, index in (
+            ("correction_index", company.cobranca_correction_index_id),
+            ("interest_index", company.cobranca_interest_index_id),
+        ):
+            if index and oldest < self.date:
+                tables[key] = index._monthly_table(oldest, self.date)
+        try:
+            return encargos.ChargeRules(
+                fine_percent=Decimal(str(company.cobranca_fine_percent)),
+                consumer=consumer,
+                interest_percent=Decimal(str(company.cobranca_interest_percent)),
+                interest_basis=company.cobranca_interest_basis,
+                compound=company.cobranca_interest_compound,
+                grace_days=company.cobranca_charges_grace_days,
+                **tables,
+            )
+        except ValueError as error:
+            raise UserError(
+                self.env._("The charge settings are not valid: %(error)s", error=error)
+            ) from error
+
+    def _compute_terms(self, lines=None):
+        """Every figure of the terms, for the preview and the agreement.
+
+        :return: dict with ``items`` (per item: ``line``, ``charges``: an
+            :class:`encargos.Charges`, ``discount``), ``charges`` (their sum),
+            ``discount``, ``financed`` and ``plan`` (an :class:`encargos.Plan`)
+        """
+        self.ensure_one()
+        lines = self._terms_lines() if lines is None else lines
+        self._check_lines(lines)
+        currency = self.currency_id
+        step = Decimal(str(currency.rounding))
+        rules = self._charge_rules(lines)
+        lines = lines.sorted(lambda line: (line.date_maturity or self.date, line.id))
+        item_charges = [
+            encargos.updated_value(
+                to_decimal(line.amount_residual, currency),
+                line.date_maturity or self.date,
+                self.date,
+                rules,
+                rounding=step,
+            )
+            for line in lines
+        ]
+        total = encargos.sum_charges(item_charges)
+        discount = to_decimal(self.discount_amount, currency)
+        if discount < 0 or discount >= total.total:
+            raise UserError(self.env._("The discount must be less than the updated amount."))
+        shares = encargos.allocate(discount, [c.total for c in item_charges], step)
+        financed = total.total - discount
+        count = self.instalment_count
+        if count < 1 or count > max(self.company_id.cobranca_agreement_max_instalments, 1):
+            raise UserError(
+                self.env._(
+                    "An agreement has from 1 to %(max)s instalments (Settings).",
+                    max=self.company_id.cobranca_agreement_max_instalments,
+                )
+            )
+        if self.first_due < self.date:
+            raise UserError(self.env._("The first instalment cannot be due before the agreement."))
+        down = to_decimal(self.down_payment, currency)
+        try:
+            plan = encargos.plan_instalments(
+                financed,
+                count,
+                self.first_due,
+                self.date,
+                rounding=step,
+                monthly_rate=Decimal(str(self.monthly_rate or 0.0)) / 100,
+                down_payment=down,
+                **PERIODS[self.periodicity],
+            )
+        except ValueError as error:
+            raise UserError(
+                self.env._("These instalments are not possible: %(error)s", error=error)
+            ) from error
+        return {
+            "items": [
+                {"line": line, "charges": charges, "discount": share}
+                for line, charges, share in zip(lines, item_charges, shares, strict=True)
+            ],
+            "charges": total,
+            "discount": discount,
+            "financed": financed,
+            "plan": plan,
+        }
+
+    def _document_values_from_terms(self, terms):
+        """What the preview, the document and the portal show, from computed terms."""
+        self.ensure_one()
+        charges, plan = terms["charges"], terms["plan"]
+        return {
+            "items": [
+                {
+                    "name": item["line"].move_id._cobranca_document_name(),
+                    "instalment": item["line"]._cobranca_instalment_label(),
+                    "date_maturity": item["line"].date_maturity,
+                    "days_late": item["charges"].days_late,
+                    "principal": float(item["charges"].principal),
+                    "correction": float(item["charges"].correction),
+                    "fine": float(item["charges"].fine),
+                    "interest": float(item["charges"].interest),
+                    "updated": float(item["charges"].total),
+                    "discount": float(item["discount"]),
+                    "total": float(item["charges"].total - item["discount"]),
+                }
+                for item in terms["items"]
+            ],
+            "instalments": [
+                {
+                    "number": instalment.number,
+                    "date_maturity": instalment.due,
+                    "amount": float(instalment.amount),
+                    "principal": float(instalment.principal),
+                    "interest": float(instalment.interest),
+                }
+                for instalment in plan.instalments
+            ],
+            "principal": float(charges.principal),
+            "correction": float(charges.correction),
+            "fine": float(charges.fine),
+            "interest": float(charges.interest),
+            "charges": float(charges.charges),
+            "updated": float(charges.total),
+            "discount": float(terms["discount"]),
+            "financed": float(terms["financed"]),
+            "financing_interest": float(plan.total_interest),
+            "total": float(plan.total),
+            "count": plan.count,
+            "periodicity": self._periodicity_label(self.periodicity),
+            "monthly_rate": self.monthly_rate or 0.0,
+            "effective_annual_rate": float(plan.effective_annual_rate * 100),
+            "first_due": plan.instalments[0].due,
+            "last_due": plan.instalments[-1].due,
+            "down_payment": float(plan.down_payment),
+        }
+
+    def _discount_limit(self, updated_total, user=None):
+        """The largest discount ``user`` may grant on ``updated_total`` (Settings:
+        a percentage per group)."""
+        self.ensure_one()
+        user = user or self.env.user
+        company = self.company_id
+        percent = (
+            company.cobranca_discount_limit_manager
+            if user.has_group("cobranca_addon.group_cobranca_manager")
+            else company.cobranca_discount_limit_user
+        )
+        return self.currency_id.round(updated_total * percent / 100)
+
+    def _check_discount(self, terms, user=None):
+        self.ensure_one()
+        updated = float(terms["charges"].total)
+        limit = self._discount_limit(updated, user=user)
+        if self.currency_id.compare_amounts(float(terms["discount"]), limit) > 0:
+            raise UserError(
+                self.env._(
+                    "The discount exceeds what you may grant: at most %(limit)s on this "
+                    "agreement (Settings > Cobrança).",
+                    limit=format_amount(self.env, limit, self.currency_id),
+                )
+            )
+
+    @api.model
+    def _periodicity_label(self, periodicity):
+        return dict(self._fields["periodicity"]._description_selection(self.env))[periodicity]

@@ -8,6 +8,13 @@ customers per second, peak memory.
     tools/benchmark                                  # 2000 customers, 20000 invoices
     tools/benchmark --customers 200 --invoices 2000  # a quick one
     tools/benchmark --repeat 3 --markdown bench.md   # median/min/max of 3 runs
+    tools/benchmark --credit                         # the credit benchmark (see below)
+
+``--credit`` runs the other benchmark of this command instead, in
+``tools/benchmark_credit.py`` (``tools/benchmark --credit --help`` for its flags):
+the payment scoring and the credit status on 10,000 customers and 100,000
+receivable lines with a payment history, next to OCA account_financial_risk's
+risk on the same database.
 
 How it works
 ------------
@@ -1496,6 +1503,12 @@ def parse_args(argv):
         description="Time a full cobranca_addon dunning run on a generated database.",
     )
     parser.add_argument(
+        "--credit",
+        action="store_true",
+        help="run the credit benchmark instead (scoring, credit status, OCA "
+        "account_financial_risk); tools/benchmark --credit --help for its options",
+    )
+    parser.add_argument(
         "--customers", type=int, default=2000, metavar="N", help="customers (default 2000)"
     )
     parser.add_argument(
@@ -1551,6 +1564,13 @@ def parse_args(argv):
 
 
 def main(argv=None):
+    if "--credit" in (sys.argv[1:] if argv is None else argv):
+        import benchmark_credit
+
+        benchmark_credit.main(
+            [arg for arg in (sys.argv[1:] if argv is None else argv) if arg != "--credit"]
+        )
+        return
     args = parse_args(argv)
     if args.measure:
         setup_odoo(args.conf)

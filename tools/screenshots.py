@@ -132,6 +132,51 @@ SCREENS = [
         "?.scrollIntoView(), 500);",
     ),
     (
+        "negotiation-log",
+        "/odoo/action-account.res_partner_action_customer/{cobranca_addon.demo_partner_restaurante}",
+        ".o_form_view .o_notebook",
+        "[...document.querySelectorAll('.o_notebook a.nav-link')]"
+        ".find((a) => a.innerText.includes('Cobrança')).click();"
+        "setTimeout(() => [...document.querySelectorAll('.o_horizontal_separator')]"
+        ".find((s) => s.innerText.match(/negocia/i))?.scrollIntoView(), 800);",
+    ),
+    (
+        "log-contact",
+        "/odoo/action-account.action_move_out_invoice_type/{cobranca_addon.demo_invoice_mercado}",
+        ".o_form_view button[name=action_cobranca_log_contact]",
+        "document.querySelector('button[name=action_cobranca_log_contact]').click();"
+        "setTimeout(() => document.querySelector('.modal input[data-value=promise]')"
+        "?.click(), 1500);",
+    ),
+    (
+        "agreement-wizard",
+        "/odoo/action-account.res_partner_action_customer/{cobranca_addon.demo_partner_mercado}",
+        ".o_form_view .o_notebook",
+        "[...document.querySelectorAll('.o_notebook a.nav-link')]"
+        ".find((a) => a.innerText.includes('Cobrança')).click();"
+        "setTimeout(() => document.querySelector("
+        "'button[name=action_cobranca_new_agreement]').click(), 800);",
+    ),
+    (
+        "agreement",
+        "/odoo/action-cobranca_addon.cobranca_agreement_action/{agreement_active}",
+        ".o_form_view .o_field_one2many",
+        None,
+    ),
+    (
+        "agreement-portal",
+        "/my/cobranca/agreement/{agreement_offer}?access_token={agreement_offer_token}",
+        ".o_cobranca_agreement_portal",
+        None,
+    ),
+    (
+        "settings-agreements",
+        "/odoo/settings#cobranca_addon",
+        ".o_setting_container",
+        "setTimeout(() => document.getElementById('cobranca_promise_grace')"
+        "?.scrollIntoView(), 500);",
+    ),
+    (
         "settings",
         "/odoo/settings#cobranca_addon",
         ".o_setting_container",
@@ -142,6 +187,11 @@ SCREENS = [
 
 #: Named record ids used in SCREENS, besides ``{module.xmlid}``.
 QUERIES = {
+    "agreement_active": "SELECT id FROM cobranca_agreement WHERE state = 'active' LIMIT 1",
+    "agreement_offer": "SELECT id FROM cobranca_agreement WHERE state = 'offered' LIMIT 1",
+    "agreement_offer_token": (
+        "SELECT access_token FROM cobranca_agreement WHERE state = 'offered' LIMIT 1"
+    ),
     "first_escalation": "SELECT id FROM cobranca_escalation ORDER BY id LIMIT 1",
     "last_whatsapp": """
         SELECT id FROM cobranca_message WHERE channel = 'whatsapp'

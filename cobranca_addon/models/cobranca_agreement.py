@@ -65,7 +65,7 @@ class CobrancaAgreement(models.Model):
     amount_financing_interest = fields.Monetary(string="Instalment Interest", readonly=True)
     amount_total = fields.Monetary(string="Total of the Instalments", readonly=True)
     effective_annual_rate = fields.Float(
-        string="Effective Annual Rate (%)", digits=(16, 4), readonly=True
+        string="Effective Annual Rate (%)", digits=(16, 2), readonly=True
     )
     amount_paid = fields.Monetary(compute="_compute_amount_paid", store=True)
     amount_residual = fields.Monetary(

@@ -63,7 +63,7 @@ class CobrancaAgreementTerms(models.AbstractModel):
     )
     monthly_rate = fields.Float(
         string="Financing Interest (% a Month)",
-        digits=(16, 4),
+        digits=(16, 2),
         default=lambda self: self.env.company.cobranca_agreement_monthly_rate,
         help="Interest of the instalment plan (Price table); 0: the instalments add "
         "nothing to the updated amount.",

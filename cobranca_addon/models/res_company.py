@@ -81,7 +81,7 @@ class ResCompany(models.Model):
     cobranca_fine_percent = fields.Float(
         string="Late Fee (%)",
         default=2.0,
-        digits=(16, 4),
+        digits=(16, 2),
         help="Multa de mora, once, on the open amount. For consumers (people, CPF) it never "
         "exceeds 2% (CDC art. 52 §1), unless the customer is marked as a business relation.",
     )
@@ -152,7 +152,7 @@ class ResCompany(models.Model):
     cobranca_agreement_monthly_rate = fields.Float(
         string="Instalment Interest (% a Month)",
         default=0.0,
-        digits=(16, 4),
+        digits=(16, 2),
         help="Default interest of an instalment plan (Price table); 0: none.",
     )
     cobranca_agreement_offer_days = fields.Integer(

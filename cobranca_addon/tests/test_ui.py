@@ -1,3 +1,4 @@
+import logging
 from datetime import timedelta
 
 from odoo import fields
@@ -5,9 +6,27 @@ from odoo.tests import HttpCase, tagged
 
 from .common import CobrancaCommon
 
+_logger = logging.getLogger(__name__)
+
 
 @tagged("post_install", "-at_install")
 class TestUi(CobrancaCommon, HttpCase):
+    def start_tour(self, url_path, tour_name, **kwargs):
+        """Start the tour; once more if the web client failed to load.
+
+        Seen here on a fresh database: the web client's first load sometimes gets
+        an HTML error page where it fetches JSON ("Unexpected token '<' ... is not
+        valid JSON"), before any step ran. Nothing of the tour happened then, so
+        starting it again is safe; any other failure fails the test.
+        """
+        try:
+            return super().start_tour(url_path, tour_name, **kwargs)
+        except AssertionError as error:
+            if "is not valid JSON" not in str(error) or "[1/" in str(error):
+                raise
+            _logger.info("The web client did not load (%s): starting %s again", error, tour_name)
+            return super().start_tour(url_path, tour_name, **kwargs)
+
     def test_tour_overdue_invoice_shows_its_level(self):
         partner = self._customer("Cliente do Tour Ltda", "tour@example.com")
         today = fields.Date.context_today(self.env.user)
@@ -18,3 +37,23 @@ class TestUi(CobrancaCommon, HttpCase):
             {"company_id": self.company.id, "company_ids": [(4, self.company.id)]}
         )
         self.start_tour("/odoo", "cobranca_overdue_invoice_tour", login="admin")
+
+    def test_tour_completing_a_call_asks_for_the_outcome(self):
+        partner = self._customer("Cliente Sem E-mail Ltda")  # reminded by calls
+        today = fields.Date.context_today(self.env.user)
+        self._invoice(partner, 500.0, due=today - timedelta(days=2))
+        self.Run._run_dunning(companies=self.company)
+        task = self.Message.search([("partner_id", "=", partner.id), ("channel", "=", "phone")])
+        self.assertEqual(task.state, "todo")
+        self.env.ref("base.user_admin").write(
+            {"company_id": self.company.id, "company_ids": [(4, self.company.id)]}
+        )
+        self.start_tour(
+            f"/odoo/action-account.res_partner_action_customer/{partner.id}",
+            "cobranca_call_task_outcome_tour",
+            login="admin",
+        )
+        contact = self.env["cobranca.negotiation"].search([("partner_id", "=", partner.id)])
+        self.assertEqual((contact.outcome, contact.note), ("no_answer", "Caixa postal"))
+        self.assertEqual(contact.message_id, task)
+        self.assertEqual(task.state, "done")

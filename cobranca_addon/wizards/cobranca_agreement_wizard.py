@@ -30,7 +30,7 @@ class CobrancaAgreementWizard(models.TransientModel):
     amount_financed = fields.Monetary(string="Agreed Amount", compute="_compute_preview")
     amount_total = fields.Monetary(string="Total of the Instalments", compute="_compute_preview")
     effective_annual_rate = fields.Float(
-        string="Effective Annual Rate (%)", digits=(16, 4), compute="_compute_preview"
+        string="Effective Annual Rate (%)", digits=(16, 2), compute="_compute_preview"
     )
     preview_html = fields.Html(string="Preview", compute="_compute_preview", sanitize=False)
 

@@ -45,3 +45,40 @@ registry.category("web_tour.tours").add("cobranca_overdue_invoice_tour", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("cobranca_call_task_outcome_tour", {
+    steps: () => [
+        {
+            content: "The collection call waits in the customer's chatter",
+            trigger: '.o-mail-Activity:contains("Collection call")',
+        },
+        {
+            content: "Mark the call done",
+            trigger: '.o-mail-Activity:contains("Collection call") .btn:contains("Mark Done")',
+            run: "click",
+        },
+        {
+            content: "Done",
+            trigger: ".o-mail-ActivityMarkAsDone button:contains('Done'):not(:contains('Schedule'))",
+            run: "click",
+        },
+        {
+            content: "The dialog asks what came of the call",
+            trigger: '.modal .o_field_widget[name="outcome"] input[data-value="no_answer"]',
+            run: "click",
+        },
+        {
+            trigger: '.modal .o_field_widget[name="note"] textarea',
+            run: "edit Caixa postal",
+        },
+        {
+            content: "Save the contact",
+            trigger: ".modal .o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "The call is done with the outcome as its feedback",
+            trigger: '.o-mail-Message:contains("No answer")',
+        },
+    ],
+});

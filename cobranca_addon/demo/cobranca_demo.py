@@ -6,9 +6,10 @@ made between reminders, a dispute, and the régua run day by day over the last
 weeks so that a newcomer finds it already working.
 """
 
+import socket
 from datetime import date, datetime, time, timedelta
 
-from odoo import Command, api, fields, models
+from odoo import Command, api, fields, models, modules
 
 # Valid CNPJ/CPF numbers (check digits computed), fictitious companies and people.
 CREDITOR = {
@@ -165,6 +166,10 @@ HISTORY = [
     ("autopecas", 2250.00, 6, -1),
     ("autopecas", 1950.00, 3, 0),
 ]
+
+#: The customer's address and browser in the demo's acknowledgements
+#: (203.0.113.0/24 is reserved for documentation, RFC 5737).
+DEMO_VISITOR = ("203.0.113.10", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/130.0")
 
 #: First day of the replayed régua, in days before today.
 REPLAY_DAYS = 46
@@ -434,6 +439,8 @@ class CobrancaDemo(models.AbstractModel):
                         {
                             "name": "Notificação formal",
                             "days": 10,
+                            "channel_email": False,
+                            "channel_ar_email": True,
                             "channel_letter": True,
                             "is_notice": True,
                             "mail_template_id": self.env.ref(
@@ -542,11 +549,49 @@ class CobrancaDemo(models.AbstractModel):
         """Past reminders show as delivered, as if a mail server had sent them.
 
         The demo has no outgoing mail server: today's reminders stay in the queue.
+        AR-tracked e-mails are really sent, to an SMTP server on loopback started
+        for the purpose (when aiosmtpd is installed), so that their evidence is
+        real; their customer opened and acknowledged them.
         """
         messages = runs.message_ids.filtered(lambda message: message.state == "queued")
+        tracked = messages.filtered(lambda message: message.channel == "ar_email")
+        if tracked and self._demo_send_on_loopback(tracked.mail_ids):
+            for evidence in tracked.evidence_ids.filtered("raw_message"):
+                evidence._record_open(DEMO_VISITOR[0], DEMO_VISITOR[1])
+                evidence._record_acknowledgement(DEMO_VISITOR[0], DEMO_VISITOR[1])
+            messages -= tracked
         for message in messages:
             message.mail_ids.write({"state": "sent"})
             message.date_sent = fields.Datetime.to_datetime(message.date) + timedelta(hours=9)
+
+    @api.model
+    def _demo_send_on_loopback(self, mails):
+        """Send ``mails`` to a throw-away SMTP server on 127.0.0.1; False when it
+        cannot be started (aiosmtpd missing) or Odoo runs its tests (it sends
+        nothing then)."""
+        if modules.module.current_test:
+            return False
+        try:
+            from aiosmtpd.controller import Controller  # noqa: PLC0415 - optional
+        except ImportError:
+            return False
+
+        class Sink:
+            async def handle_DATA(self, server, session, envelope):
+                return "250 2.0.0 Ok: accepted by the demo's loopback server"
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+        controller.start()
+        try:
+            session = self.env["ir.mail_server"].connect("127.0.0.1", port, encryption="none")
+            mails.sudo()._send(smtp_session=session)
+            session.quit()
+        finally:
+            controller.stop()
+        return True
 
     @api.model
     def _demo_pay(self, invoice, amount, day):

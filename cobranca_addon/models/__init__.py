@@ -5,6 +5,8 @@ from . import cobranca_policy
 from . import cobranca_level
 from . import cobranca_run
 from . import cobranca_line
+from . import cobranca_evidence
+from . import cobranca_message_ar_email
 from . import cobranca_message_sms
 from . import cobranca_message_whatsapp
 from . import cobranca_message_letter
@@ -25,6 +27,8 @@ from . import res_partner
 from . import account_move
 from . import account_move_line
 from . import mail_mail
+from . import mail_thread
+from . import ir_mail_server
 from . import mail_activity
 from . import mail_template
 from . import sms_sms

@@ -60,6 +60,11 @@ class AccountMove(models.Model):
         help="The agreement (acordo) this entry books: its instalments are reminded by the "
         "régua like invoices.",
     )
+    cobranca_evidence_count = fields.Integer(
+        string="AR-tracked E-mails",
+        compute="_compute_cobranca_evidence_count",
+        groups="cobranca_addon.group_cobranca_user",
+    )
     cobranca_in_agreement = fields.Boolean(
         string="Renegotiated",
         compute="_compute_cobranca_in_agreement",
@@ -130,6 +135,15 @@ class AccountMove(models.Model):
                 ),
                 default=False,
             )
+
+    def _compute_cobranca_evidence_count(self):
+        counts = dict(
+            self.env["cobranca.evidence"]._read_group(
+                [("move_ids", "in", self.ids)], ["move_ids"], ["__count"]
+            )
+        )
+        for move in self:
+            move.cobranca_evidence_count = counts.get(move, 0)
 
     def _compute_cobranca_in_agreement(self):
         moves = {
@@ -338,6 +352,15 @@ class AccountMove(models.Model):
         action["domain"] = [("id", "in", agreements.ids)]
         if len(agreements) == 1:
             action.update(res_id=agreements.id, view_mode="form", views=[(False, "form")])
+        return action
+
+    def action_open_cobranca_evidence(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "cobranca_addon.cobranca_evidence_action"
+        )
+        action["domain"] = [("move_ids", "in", self.ids)]
+        action["context"] = {}
         return action
 
     def action_open_cobranca_negotiations(self):

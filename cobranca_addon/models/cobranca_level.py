@@ -4,10 +4,11 @@ from odoo.exceptions import ValidationError
 #: Channels a level may use, in the order a run tries them, with the field that
 #: switches each on. A channel that cannot reach a customer hands its items to
 #: the next channel of the level, and in the end to a phone task (the last one,
-#: always possible). Further channels (AR-tracked e-mail) extend
+#: always possible). Further channels extend
 #: :meth:`CobrancaLevel._cobranca_channel_fields` and ``cobranca.message.channel``.
 CHANNEL_FIELDS = (
     ("email", "channel_email"),
+    ("ar_email", "channel_ar_email"),
     ("sms", "channel_sms"),
     ("whatsapp", "channel_whatsapp"),
     ("letter", "channel_letter"),
@@ -50,6 +51,14 @@ class CobrancaLevel(models.Model):
         "date, 7 a week after it.",
     )
     channel_email = fields.Boolean(string="E-mail", default=True)
+    channel_ar_email = fields.Boolean(
+        string="AR-tracked E-mail",
+        help="An e-mail with proof (e-mail com AR): the exact bytes sent and their "
+        "SHA-256, the server's acceptance, the delivery or bounce, the opening and the "
+        "customer's acknowledgement, in a tamper-evident chain, with a laudo técnico. "
+        "It uses the level's e-mail template; unacknowledged after the days of the "
+        "Settings, or bounced, the customer goes to the level's next channel.",
+    )
     channel_sms = fields.Boolean(
         string="SMS",
         help="A short text with the amount, the due date and the payment link, sent "
@@ -181,6 +190,11 @@ class CobrancaLevel(models.Model):
                 label
                 for wanted, template, label in (
                     (level.channel_email, level.mail_template_id, self.env._("e-mail")),
+                    (
+                        level.channel_ar_email,
+                        level.mail_template_id,
+                        self.env._("AR-tracked e-mail"),
+                    ),
                     (level.channel_sms, level._text_template("sms"), self.env._("SMS")),
                     (
                         level.channel_whatsapp,

@@ -33,6 +33,7 @@ class CobrancaMessage(models.Model):
     _description = "Collection Message"
     _inherit = [
         "mail.thread",
+        "cobranca.channel.ar_email",
         "cobranca.channel.sms",
         "cobranca.channel.whatsapp",
         "cobranca.channel.letter",
@@ -53,6 +54,7 @@ class CobrancaMessage(models.Model):
     channel = fields.Selection(
         [
             ("email", "E-mail"),
+            ("ar_email", "AR-tracked E-mail"),
             ("sms", "SMS"),
             ("whatsapp", "WhatsApp"),
             ("letter", "Letter"),
@@ -270,7 +272,10 @@ class CobrancaMessage(models.Model):
         return "sent" if self.date_sent else "queued"
 
     @api.depends(
-        "state", "mail_ids.state", "tracked_message_id.notification_ids.notification_status"
+        "state",
+        "mail_ids.state",
+        "tracked_message_id.notification_ids.notification_status",
+        "evidence_ids.state",
     )
     def _compute_delivery_status(self):
         labels = dict(self._fields["state"]._description_selection(self.env))
@@ -279,11 +284,16 @@ class CobrancaMessage(models.Model):
             ._fields["notification_status"]
             ._description_selection(self.env)
         )
+        evidence_labels = dict(
+            self.env["cobranca.evidence"]._fields["state"]._description_selection(self.env)
+        )
         for message in self:
             status = labels.get(message.state, "")
             notification = message._tracked_notification()
             if notification:
                 status = sms_labels.get(notification.notification_status, status)
+            elif message.channel == "ar_email" and message.evidence_state:
+                status = evidence_labels[message.evidence_state]
             message.delivery_status = status
 
     @api.depends(
@@ -506,7 +516,7 @@ class CobrancaMessage(models.Model):
 
     #: Channels that reach the customer at a given moment, hence respect the
     #: company's send window (letters are printed and posted, not timed).
-    TIMED_CHANNELS = ("email", "sms", "whatsapp", "phone")
+    TIMED_CHANNELS = ("email", "ar_email", "sms", "whatsapp", "phone")
 
     def _send(self):
         """Hand each message to its channel, then log it on invoices and customer.
@@ -857,12 +867,12 @@ class CobrancaMessage(models.Model):
         changed._ensure_portal_tokens()
         for message in changed:
             rendered = message._render_mail(message._mail_template())[message.id]
+            body, values = rendered.get("body_html"), {}
+            if message.channel == "ar_email":
+                body, evidence = message._rendered_again(rendered)
+                values["headers"] = repr({"X-Cobranca-Evidence": evidence.name})
             mails.filtered(lambda mail, message=message: mail.cobranca_message_id == message).write(
-                {
-                    "subject": rendered.get("subject"),
-                    "body_html": rendered.get("body_html"),
-                    "body": rendered.get("body_html"),
-                }
+                {"subject": rendered.get("subject"), "body_html": body, "body": body, **values}
             )
 
     def _on_mail_sent(self):
@@ -885,7 +895,7 @@ class CobrancaMessage(models.Model):
         """
         failed = self.search(
             [
-                ("channel", "in", ("email", "sms")),
+                ("channel", "in", ("email", "ar_email", "sms")),
                 ("state", "=", "failed"),
                 ("fallback_message_id", "=", False),
                 ("attempt_count", "<=", MAX_SEND_ATTEMPTS),

@@ -116,6 +116,19 @@ class ResCompany(models.Model):
         default=0,
         help="An item paid within these days after its due date bears no charge.",
     )
+    # AR-tracked e-mails
+    cobranca_ar_ack_days = fields.Integer(
+        string="Days to Acknowledge",
+        default=5,
+        help="An AR-tracked e-mail not acknowledged within these days after the server "
+        "accepted it moves the customer to the level's next channel (letter, phone task).",
+    )
+    cobranca_evidence_retention_days = fields.Integer(
+        string="Keep IP Addresses (Days)",
+        default=365,
+        help="LGPD: after these days the IP addresses and browsers recorded with the "
+        "evidence of AR-tracked e-mails are erased; hashes and times remain.",
+    )
     # Agreements (acordos)
     cobranca_agreement_journal_id = fields.Many2one(
         "account.journal",
@@ -190,6 +203,8 @@ class ResCompany(models.Model):
         "cobranca_agreement_monthly_rate",
         "cobranca_agreement_offer_days",
         "cobranca_agreement_tolerance_days",
+        "cobranca_ar_ack_days",
+        "cobranca_evidence_retention_days",
     )
     def _check_cobranca_settings(self):
         for company in self:
@@ -216,6 +231,8 @@ class ResCompany(models.Model):
                     company.cobranca_agreement_monthly_rate,
                     company.cobranca_agreement_offer_days,
                     company.cobranca_agreement_tolerance_days,
+                    company.cobranca_ar_ack_days,
+                    company.cobranca_evidence_retention_days,
                 )
                 < 0
             ):

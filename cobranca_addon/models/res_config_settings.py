@@ -86,6 +86,10 @@ class ResConfigSettings(models.TransientModel):
     cobranca_agreement_tolerance_days = fields.Integer(
         related="company_id.cobranca_agreement_tolerance_days", readonly=False
     )
+    cobranca_ar_ack_days = fields.Integer(related="company_id.cobranca_ar_ack_days", readonly=False)
+    cobranca_evidence_retention_days = fields.Integer(
+        related="company_id.cobranca_evidence_retention_days", readonly=False
+    )
     cobranca_credit_hold_enabled = fields.Boolean(
         related="company_id.cobranca_credit_hold_enabled", readonly=False
     )

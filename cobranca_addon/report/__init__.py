@@ -1,1 +1,2 @@
 from . import cobranca_letter_report
+from . import cobranca_evidence_report

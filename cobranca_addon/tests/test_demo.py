@@ -96,3 +96,12 @@ class TestDemo(CobrancaCommon):
         self.assertEqual(offer.state, "offered")
         self.assertTrue(offer.access_token)
         self.assertEqual(offer.valid_until, self.today + timedelta(days=3))
+        # the formal notice of the B2B policy is an AR-tracked e-mail with its
+        # evidence; sent to a loopback server, opened and acknowledged
+        evidence = self.env["cobranca.evidence"].search(
+            [("partner_id", "=", customers["distribuidora"].id)]
+        )
+        self.assertTrue(evidence)
+        for proof in evidence.filtered("raw_message"):
+            self.assertEqual(proof.state, "acknowledged")
+            self.assertEqual(proof.verify_integrity(), {proof.id: []})

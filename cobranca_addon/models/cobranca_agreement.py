@@ -537,8 +537,8 @@ class CobrancaAgreement(models.Model):
         for agreement in active:
             currency = agreement.currency_id
             open_instalments = agreement.instalment_ids.filtered(
-                lambda instalment, currency=currency: not currency.is_zero(
-                    instalment.amount_residual
+                lambda instalment, currency=currency: (
+                    not currency.is_zero(instalment.amount_residual)
                 )
             )
             if not open_instalments:

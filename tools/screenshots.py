@@ -177,6 +177,24 @@ SCREENS = [
         "?.scrollIntoView(), 500);",
     ),
     (
+        "evidence",
+        "/odoo/action-cobranca_addon.cobranca_evidence_action/{evidence_acknowledged}",
+        ".o_form_view .o_field_one2many",
+        "document.querySelector('button[name=action_verify_integrity]').click();",
+    ),
+    (
+        "laudo",
+        "/report/html/cobranca_addon.report_cobranca_evidence/{evidence_acknowledged}",
+        ".page",
+        None,
+    ),
+    (
+        "evidence-ack",
+        "/cobranca/ar/{evidence_acknowledged}/{evidence_acknowledged_token}",
+        ".o_cobranca_evidence_portal",
+        None,
+    ),
+    (
         "settings",
         "/odoo/settings#cobranca_addon",
         ".o_setting_container",
@@ -187,6 +205,12 @@ SCREENS = [
 
 #: Named record ids used in SCREENS, besides ``{module.xmlid}``.
 QUERIES = {
+    "evidence_acknowledged": (
+        "SELECT id FROM cobranca_evidence WHERE state = 'acknowledged' ORDER BY id LIMIT 1"
+    ),
+    "evidence_acknowledged_token": (
+        "SELECT token FROM cobranca_evidence WHERE state = 'acknowledged' ORDER BY id LIMIT 1"
+    ),
     "agreement_active": "SELECT id FROM cobranca_agreement WHERE state = 'active' LIMIT 1",
     "agreement_offer": "SELECT id FROM cobranca_agreement WHERE state = 'offered' LIMIT 1",
     "agreement_offer_token": (

@@ -1,6 +1,11 @@
+from collections import defaultdict
+from decimal import Decimal
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.sql import column_exists, create_column
+
+from ..tools import encargos
 
 
 class AccountMoveLine(models.Model):
@@ -86,6 +91,34 @@ class AccountMoveLine(models.Model):
             "res_id": self.move_id.id,
             "view_mode": "form",
         }
+
+    def _cobranca_charges(self, on):
+        """What these open items are worth on the date ``on``: their open amount
+        plus the late charges of the company's rules (late fee, default interest,
+        monetary correction), each item's :class:`..tools.encargos.Charges` by
+        line. Items of several customers or companies are computed each with
+        their own rules.
+
+        :raise UserError: when a rule cannot be applied (an index month missing)
+        """
+        result = {}
+        groups = defaultdict(lambda: self.browse())
+        for line in self:
+            groups[(line.company_id, line.partner_id.commercial_partner_id)] |= line
+        for (company, partner), lines in groups.items():
+            currency = company.currency_id
+            step = Decimal(str(currency.rounding))
+            oldest = min((line.date_maturity or on for line in lines), default=on)
+            rules = company._cobranca_charge_rules(partner, oldest, on)
+            for line in lines:
+                result[line] = encargos.updated_value(
+                    Decimal(str(currency.round(line.amount_residual))),
+                    line.date_maturity or on,
+                    on,
+                    rules,
+                    rounding=step,
+                )
+        return result
 
     def action_cobranca_new_agreement(self):
         """An agreement over the selected items (of one customer)."""

@@ -113,37 +113,6 @@ class CobrancaAgreementTerms(models.AbstractModel):
                 )
             )
 
-    def _charge_rules(self, lines):
-        """The charge rules of the company for this customer (a consumer's late fee
-        is capped at 2%), with the monthly index tables the items' late periods
-        need."""
-        self.ensure_one()
-        company = self.company_id
-        partner = self.partner_id.commercial_partner_id
-        consumer = not partner.is_company and not partner.cobranca_business_relation
-        oldest = min(lines.mapped("date_maturity"), default=self.date) or self.date
-        tables = {}
-        for key, index in (
-            ("correction_index", company.cobranca_correction_index_id),
-            ("interest_index", company.cobranca_interest_index_id),
-        ):
-            if index and oldest < self.date:
-                tables[key] = index._monthly_table(oldest, self.date)
-        try:
-            return encargos.ChargeRules(
-                fine_percent=Decimal(str(company.cobranca_fine_percent)),
-                consumer=consumer,
-                interest_percent=Decimal(str(company.cobranca_interest_percent)),
-                interest_basis=company.cobranca_interest_basis,
-                compound=company.cobranca_interest_compound,
-                grace_days=company.cobranca_charges_grace_days,
-                **tables,
-            )
-        except ValueError as error:
-            raise UserError(
-                self.env._("The charge settings are not valid: %(error)s", error=error)
-            ) from error
-
     def _compute_terms(self, lines=None):
         """Every figure of the terms, for the preview and the agreement.
 
@@ -156,18 +125,9 @@ class CobrancaAgreementTerms(models.AbstractModel):
         self._check_lines(lines)
         currency = self.currency_id
         step = Decimal(str(currency.rounding))
-        rules = self._charge_rules(lines)
         lines = lines.sorted(lambda line: (line.date_maturity or self.date, line.id))
-        item_charges = [
-            encargos.updated_value(
-                to_decimal(line.amount_residual, currency),
-                line.date_maturity or self.date,
-                self.date,
-                rules,
-                rounding=step,
-            )
-            for line in lines
-        ]
+        by_line = lines._cobranca_charges(self.date)
+        item_charges = [by_line[line] for line in lines]
         total = encargos.sum_charges(item_charges)
         discount = to_decimal(self.discount_amount, currency)
         if discount < 0 or discount >= total.total:

@@ -1,11 +1,12 @@
 from datetime import timedelta
+from decimal import Decimal
 
 import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..tools import calendario
+from ..tools import calendario, encargos
 
 
 class ResCompany(models.Model):
@@ -244,6 +245,42 @@ class ResCompany(models.Model):
                 raise ValidationError(self.env._("A discount limit is between 0% and 100%."))
             if company.cobranca_agreement_max_instalments < 1:
                 raise ValidationError(self.env._("An agreement has at least one instalment."))
+
+    # ------------------------------------------------------------------
+    # Late charges
+    # ------------------------------------------------------------------
+
+    def _cobranca_charge_rules(self, partner, date_from, date_to):
+        """The late charge rules of the company for ``partner`` (a consumer's late
+        fee is capped at 2%), with the monthly index tables from ``date_from`` to
+        ``date_to`` (the late periods to charge).
+
+        :raise UserError: when the settings or an index table cannot be applied
+        """
+        self.ensure_one()
+        partner = partner.commercial_partner_id
+        consumer = not partner.is_company and not partner.sudo().cobranca_business_relation
+        tables = {}
+        for key, index in (
+            ("correction_index", self.cobranca_correction_index_id),
+            ("interest_index", self.cobranca_interest_index_id),
+        ):
+            if index and date_from < date_to:
+                tables[key] = index._monthly_table(date_from, date_to)
+        try:
+            return encargos.ChargeRules(
+                fine_percent=Decimal(str(self.cobranca_fine_percent)),
+                consumer=consumer,
+                interest_percent=Decimal(str(self.cobranca_interest_percent)),
+                interest_basis=self.cobranca_interest_basis,
+                compound=self.cobranca_interest_compound,
+                grace_days=self.cobranca_charges_grace_days,
+                **tables,
+            )
+        except ValueError as error:
+            raise UserError(
+                self.env._("The charge settings are not valid: %(error)s", error=error)
+            ) from error
 
     # ------------------------------------------------------------------
     # Agreements: where they are booked

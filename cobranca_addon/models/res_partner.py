@@ -1,5 +1,7 @@
+import functools
+
 from odoo import api, fields, models
-from odoo.tools import SQL, format_amount
+from odoo.tools import SQL, format_amount, get_lang
 
 CREDIT_STATUS = [("ok", "OK"), ("warning", "Warning"), ("blocked", "Blocked")]
 
@@ -226,6 +228,8 @@ class ResPartner(models.Model):
         :return: ``{commercial partner id: {segment, score, policy, status,
             reasons, exposure, limit}}``
         """
+        # one query for all of them (the prefetch reads 1,000 customers per query)
+        self.filtered("id").fetch(["commercial_partner_id"])
         commercials = self.commercial_partner_id or self
         commercials = commercials.filtered("id")
         if not commercials:
@@ -233,8 +237,10 @@ class ResPartner(models.Model):
         Score = self.env["cobranca.partner.score"].sudo()
         scores = {
             score.partner_id.id: score
-            for score in Score.search(
-                [("partner_id", "in", commercials.ids), ("company_id", "=", company.id)]
+            for score in Score.search_fetch(
+                [("partner_id", "in", commercials.ids), ("company_id", "=", company.id)],
+                ["partner_id", "score", "segment_id", "credit_policy_id", "monthly_volume"],
+                order="id",
             )
         }
         receivables = self._cobranca_receivable_figures(commercials, company)
@@ -242,20 +248,45 @@ class ResPartner(models.Model):
         to_invoice = self._cobranca_amount_to_invoice(commercials, company)
         extra_reasons = self._cobranca_credit_extra_reasons(commercials, company)
         default_policy = company.sudo().cobranca_credit_policy_id
-        new_segment = Score._segments_of(company).filtered("is_new_customer")[:1]
-        Policy = self.env["cobranca.credit.policy"].sudo()
-        policy_by_segment = Score._policy_by_segment(company)
+        # a scored customer has their segment and policy on the score; the others
+        # (not scored yet) are new customers: their segment and its policy
+        new_segment = self.env["cobranca.segment"]
+        new_policy = self.env["cobranca.credit.policy"]
+        if any(partner_id not in scores for partner_id in commercials.ids):
+            new_segment = Score._new_customer_segment(company)
+            policy_fields = [
+                "name",
+                "limit_rule",
+                "limit_amount",
+                "limit_multiple",
+                "max_days_overdue",
+                "action",
+                "block_on_escalation",
+            ]
+            new_policy = Score._policy_of_segment(new_segment, company, policy_fields)
         partners = commercials.sudo().with_company(company)
+        partners.fetch(["credit_limit", "trust"])
         default_limit = self._fields["credit_limit"].get_company_dependent_fallback(partners)
         currency = company.currency_id
+
+        # format_amount looks the language up at each call (from the user and their
+        # company when the context has none): the over-limit reasons were ~38 % of the
+        # status of 10,000 customers. Look it up once, and format each amount once.
+        @functools.cache
+        def lang_code():
+            return get_lang(self.env).code
+
+        @functools.cache
+        def money(amount):
+            return format_amount(self.env, amount, currency, lang_code())
+
         result = {}
         for partner in partners:
             score = scores.get(partner.id)
-            segment = score.segment_id if score else new_segment
             if score:
-                policy = score.credit_policy_id
+                segment, policy = score.segment_id, score.credit_policy_id
             else:
-                policy = Policy.browse(policy_by_segment.get(segment.id)) if segment else Policy
+                segment, policy = new_segment, new_policy
             policy = policy or default_policy
             balance, max_days_overdue = receivables.get(partner.id, (0.0, 0))
             exposure = currency.round(balance + to_invoice.get(partner.id, 0.0))
@@ -265,8 +296,8 @@ class ResPartner(models.Model):
                 reasons.append(
                     self.env._(
                         "Over the credit limit: exposure %(exposure)s for a limit of %(limit)s.",
-                        exposure=format_amount(self.env, exposure, currency),
-                        limit=format_amount(self.env, limit, currency),
+                        exposure=money(exposure),
+                        limit=money(limit),
                     )
                 )
             tolerance = policy.max_days_overdue if policy else None
@@ -327,25 +358,38 @@ class ResPartner(models.Model):
         self.env["account.move.line"].flush_model(
             ["amount_residual", "reconciled", "parent_state", "date_maturity", "partner_id"]
         )
+        # The lines are found by partner id (the customers and their contacts, an array
+        # computed first) through account_move_line__unreconciled_index: filtering on
+        # partner.commercial_partner_id made PostgreSQL scan res_partner in parallel for
+        # a page of 80 customers (EXPLAIN ANALYZE: 8.2 ms -> 1.8 ms). They are summed
+        # per partner before res_partner is joined for the customer, so that the 10,000
+        # items of a big customer do not cost 10,000 lookups of res_partner.
         self.env.cr.execute(
             SQL(
                 """
-                SELECT partner.commercial_partner_id,
-                       SUM(aml.amount_residual),
-                       MAX(%(today)s::date - aml.date_maturity) FILTER (
-                           WHERE (move.move_type = 'out_invoice'
-                                  OR move.cobranca_agreement_id IS NOT NULL)
-                             AND aml.amount_residual > 0
-                             AND aml.date_maturity < %(today)s)
-                  FROM account_move_line aml
-                  JOIN account_move move ON move.id = aml.move_id
-                  JOIN account_account account ON account.id = aml.account_id
-                  JOIN res_partner partner ON partner.id = aml.partner_id
-                 WHERE aml.company_id = %(company)s
-                   AND aml.parent_state = 'posted'
-                   AND account.account_type = 'asset_receivable'
-                   AND aml.reconciled IS NOT TRUE
-                   AND partner.commercial_partner_id = ANY(%(partners)s)
+                SELECT partner.commercial_partner_id, SUM(figures.residual),
+                       MAX(figures.days_overdue)
+                  FROM (
+                    SELECT aml.partner_id,
+                           SUM(aml.amount_residual) AS residual,
+                           MAX(%(today)s::date - aml.date_maturity) FILTER (
+                               WHERE (move.move_type = 'out_invoice'
+                                      OR move.cobranca_agreement_id IS NOT NULL)
+                                 AND aml.amount_residual > 0
+                                 AND aml.date_maturity < %(today)s) AS days_overdue
+                      FROM account_move_line aml
+                      JOIN account_move move ON move.id = aml.move_id
+                      JOIN account_account account ON account.id = aml.account_id
+                     WHERE aml.company_id = %(company)s
+                       AND aml.parent_state = 'posted'
+                       AND account.account_type = 'asset_receivable'
+                       AND aml.reconciled IS NOT TRUE
+                       AND aml.partner_id = ANY(ARRAY(
+                               SELECT id FROM res_partner
+                                WHERE commercial_partner_id = ANY(%(partners)s)))
+                     GROUP BY aml.partner_id
+                  ) figures
+                  JOIN res_partner partner ON partner.id = figures.partner_id
                  GROUP BY partner.commercial_partner_id
                 """,
                 today=today,

@@ -241,7 +241,8 @@ class TestCredit(CobrancaCommon):
         # at most the same queries for one customer as for three, whatever their items
         # (a few more when the test order left the access rules uncached):
         # company, customers, scores, receivables (one aggregate), escalations,
-        # segments, credit policies, currency, credit limits, broken agreements
+        # the new customers' segment and its credit policy (these customers have no
+        # score yet), currency, credit limits, broken agreements
         models = ("res.partner", "res.company", "res.currency", "cobranca.partner.score",
                   "cobranca.segment", "cobranca.credit.policy")  # fmt: skip
         for group in (partners[:1], partners):
@@ -249,7 +250,7 @@ class TestCredit(CobrancaCommon):
             for model in models:
                 self.env[model].invalidate_model()
             # one more when sales (cobranca_sale) adds the orders still to invoice
-            with self.assertQueryCount(15 + ("sale.order" in self.env)):
+            with self.assertQueryCount(12 + ("sale.order" in self.env)):
                 group._cobranca_credit_data(self.company)
 
     # ------------------------------------------------------------------

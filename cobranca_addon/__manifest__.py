@@ -47,6 +47,7 @@
         "views/cobranca_portal_templates.xml",
         "views/cobranca_evidence_views.xml",
         "views/cobranca_evidence_templates.xml",
+        "views/cobranca_work_item_views.xml",
         "views/account_move_line_views.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",

@@ -24,7 +24,7 @@ class TestWorkQueue(CobrancaCommon):
     def test_the_queue_of_the_day(self):
         # a call task for a customer without e-mail, 10 days late
         caller = self._customer("Sem E-mail Comércio Ltda")
-        call_invoice = self._invoice(caller, 800.0, due=TODAY - timedelta(days=10))
+        self._invoice(caller, 800.0, due=TODAY - timedelta(days=10))
         self.Run._run_dunning(companies=self.company)
         message = self._messages(caller)
         self.assertEqual(message.channel, "phone")

@@ -14,6 +14,11 @@ registry.category("web_tour.tours").add("cobranca_overdue_invoice_tour", {
             run: "click",
         },
         {
+            content: "Go to the open items",
+            trigger: '.o_menu_sections [data-menu-xmlid="cobranca_addon.cobranca_overdue_item_menu"]',
+            run: "click",
+        },
+        {
             content: "Open items are grouped by customer: expand the customer",
             trigger: '.o_group_name:contains("Cliente do Tour Ltda")',
             run: "click",

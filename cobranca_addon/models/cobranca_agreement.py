@@ -166,56 +166,53 @@ class CobrancaAgreement(models.Model):
     @api.model
     def _values_from_terms(self, source, terms):
         """The values of an agreement with ``source``'s terms (a record of
-        ``cobranca.agreement.terms``) and the figures ``terms`` it gives."""
-        charges, plan = terms["charges"], terms["plan"]
+        ``cobranca.agreement.terms``) and the figures ``terms`` it gives (the
+        same figures the wizard's preview showed)."""
+        doc = source._document_values_from_terms(terms)
         company = source.company_id
         return {
             "company_id": company.id,
             "partner_id": source.partner_id.commercial_partner_id.id,
             "date": source.date,
-            "discount_amount": float(terms["discount"]),
+            "discount_amount": doc["discount"],
             "instalment_count": source.instalment_count,
             "first_due": source.first_due,
             "periodicity": source.periodicity,
             "down_payment": source.down_payment,
             "monthly_rate": source.monthly_rate,
             "valid_until": source.date + timedelta(days=company.cobranca_agreement_offer_days),
-            "amount_principal": float(charges.principal),
-            "amount_correction": float(charges.correction),
-            "amount_fine": float(charges.fine),
-            "amount_interest": float(charges.interest),
-            "amount_charges": float(charges.charges),
-            "amount_updated": float(charges.total),
-            "amount_financed": float(terms["financed"]),
-            "amount_financing_interest": float(plan.total_interest),
-            "amount_total": float(plan.total),
-            "effective_annual_rate": float(plan.effective_annual_rate * 100),
+            "amount_principal": doc["principal"],
+            "amount_correction": doc["correction"],
+            "amount_fine": doc["fine"],
+            "amount_interest": doc["interest"],
+            "amount_charges": doc["charges"],
+            "amount_updated": doc["updated"],
+            "amount_financed": doc["financed"],
+            "amount_financing_interest": doc["financing_interest"],
+            "amount_total": doc["total"],
+            "effective_annual_rate": doc["effective_annual_rate"],
             "item_ids": [
                 Command.create(
                     {
                         "move_line_id": item["line"].id,
-                        "date_maturity": item["line"].date_maturity,
-                        "days_late": item["charges"].days_late,
-                        "principal": float(item["charges"].principal),
-                        "correction": float(item["charges"].correction),
-                        "fine": float(item["charges"].fine),
-                        "interest": float(item["charges"].interest),
-                        "discount": float(item["discount"]),
+                        **{
+                            key: item[key]
+                            for key in (
+                                "date_maturity",
+                                "days_late",
+                                "principal",
+                                "correction",
+                                "fine",
+                                "interest",
+                                "discount",
+                            )
+                        },
                     }
                 )
-                for item in terms["items"]
+                for item in doc["items"]
             ],
             "instalment_ids": [
-                Command.create(
-                    {
-                        "number": instalment.number,
-                        "date_maturity": instalment.due,
-                        "amount": float(instalment.amount),
-                        "principal": float(instalment.principal),
-                        "interest": float(instalment.interest),
-                    }
-                )
-                for instalment in plan.instalments
+                Command.create(dict(instalment)) for instalment in doc["instalments"]
             ],
         }
 

@@ -178,6 +178,7 @@ class CobrancaAgreementTerms(models.AbstractModel):
         return {
             "items": [
                 {
+                    "line": item["line"],
                     "name": item["line"].move_id._cobranca_document_name(),
                     "instalment": item["line"]._cobranca_instalment_label(),
                     "date_maturity": item["line"].date_maturity,

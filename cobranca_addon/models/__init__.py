@@ -34,3 +34,5 @@ from . import mail_template
 from . import sms_sms
 from . import sms_template
 from . import res_config_settings
+from . import cobranca_aging_bucket
+from . import cobranca_aging_report

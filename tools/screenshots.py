@@ -200,6 +200,31 @@ SCREENS = [
         ".o_setting_container",
         "setTimeout(() => document.getElementById('cobranca_send_window')?.scrollIntoView(), 500);",
     ),
+    (
+        "aging-pivot",
+        "/odoo/action-cobranca_addon.cobranca_aging_report_action?view_type=pivot",
+        ".o_pivot table",
+        None,
+    ),
+    (
+        "aging-list",
+        "/odoo/action-cobranca_addon.cobranca_aging_report_action",
+        ".o_list_view .o_group_name",
+        "document.querySelectorAll('.o_group_name').forEach((g, i) => i < 3 && g.click());",
+    ),
+    (
+        "aging-buckets",
+        "/odoo/action-cobranca_addon.cobranca_aging_bucket_action",
+        ".o_list_view .o_data_row",
+        "document.querySelector('button[name=action_edit_buckets]').click();",
+    ),
+    (
+        "aging-pdf",
+        # the PDF's HTML, of every open item: options={"domain": []}
+        "/report/html/cobranca_addon.report_cobranca_aging?options=%7B%22domain%22%3A%5B%5D%7D",
+        ".page",
+        None,
+    ),
 ]
 
 

@@ -35,3 +35,5 @@ from . import sms_sms
 from . import sms_template
 from . import res_config_settings
 from . import cobranca_work_item
+from . import cobranca_aging_bucket
+from . import cobranca_aging_report

@@ -246,6 +246,13 @@ class ResCompany(models.Model):
             if company.cobranca_agreement_max_instalments < 1:
                 raise ValidationError(self.env._("An agreement has at least one instalment."))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        # every company starts with the default aging buckets
+        self.env["cobranca.aging.bucket"]._create_default_buckets(companies)
+        return companies
+
     # ------------------------------------------------------------------
     # Late charges
     # ------------------------------------------------------------------

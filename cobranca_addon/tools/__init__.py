@@ -1,4 +1,5 @@
 # Pure-Python helpers of cobranca_addon: no Odoo import, unit-tested on their own.
+from . import aging
 from . import calendario
 from . import encargos
 from . import evidencia

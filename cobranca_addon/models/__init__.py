@@ -34,3 +34,4 @@ from . import mail_template
 from . import sms_sms
 from . import sms_template
 from . import res_config_settings
+from . import cobranca_message_statement

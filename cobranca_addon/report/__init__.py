@@ -1,2 +1,3 @@
 from . import cobranca_letter_report
 from . import cobranca_evidence_report
+from . import cobranca_statement_report

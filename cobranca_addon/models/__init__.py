@@ -37,3 +37,4 @@ from . import res_config_settings
 from . import cobranca_work_item
 from . import cobranca_aging_bucket
 from . import cobranca_aging_report
+from . import cobranca_message_statement

@@ -119,6 +119,12 @@ class CobrancaLevel(models.Model):
         domain=[("model", "=", "cobranca.message")],
         ondelete="restrict",
     )
+    attach_statement = fields.Boolean(
+        string="Attach the Customer Statement",
+        help="The e-mails of this level (e-mail and AR-tracked e-mail) carry the customer "
+        "statement (PDF): the open items with their updated values and how to pay. It is "
+        "rendered when the e-mail leaves, with the values of that moment.",
+    )
     activity_type_id = fields.Many2one(
         "mail.activity.type",
         string="Task Type",

@@ -781,26 +781,7 @@ class CobrancaMessage(models.Model):
     def _creditor(self):
         """The creditor identification of CDC art. 42-A: name, address, CNPJ."""
         self.ensure_one()
-        company = self.company_id
-        partner = company.partner_id
-        address = ", ".join(
-            part
-            for part in (
-                partner.street,
-                partner.street2,
-                partner.city,
-                partner.state_id.code,
-                partner.zip,
-            )
-            if part
-        )
-        return {
-            "name": company.name,
-            "address": address,
-            "vat": company.vat or partner.vat or "",
-            "phone": company.phone or "",
-            "email": company.email or "",
-        }
+        return self.company_id._cobranca_creditor()
 
     # ------------------------------------------------------------------
     # At the moment of sending (called by mail.mail._send)

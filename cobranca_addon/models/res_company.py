@@ -290,6 +290,34 @@ class ResCompany(models.Model):
             ) from error
 
     # ------------------------------------------------------------------
+    # Creditor identification (CDC art. 42-A)
+    # ------------------------------------------------------------------
+
+    def _cobranca_creditor(self):
+        """The creditor identification every collection document shows (CDC art.
+        42-A): name, address, CNPJ, and how to reach the company."""
+        self.ensure_one()
+        partner = self.partner_id
+        address = ", ".join(
+            part
+            for part in (
+                partner.street,
+                partner.street2,
+                partner.city,
+                partner.state_id.code,
+                partner.zip,
+            )
+            if part
+        )
+        return {
+            "name": self.name,
+            "address": address,
+            "vat": self.vat or partner.vat or "",
+            "phone": self.phone or "",
+            "email": self.email or "",
+        }
+
+    # ------------------------------------------------------------------
     # Agreements: where they are booked
     # ------------------------------------------------------------------
 

@@ -487,3 +487,64 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {}
         return action
+
+    # ------------------------------------------------------------------
+    # Customer statement (extrato)
+    # ------------------------------------------------------------------
+
+    def _cobranca_check_statement_access(self):
+        self.env["report.cobranca_addon.report_cobranca_statement"]._check_statement_access()
+
+    def _cobranca_statement_recipient(self):
+        """Who receives the statement: the customer's invoice contact with an
+        e-mail address, else the customer."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        contacts = partner.child_ids.filtered(
+            lambda contact: contact.type == "invoice" and contact.active and contact.email
+        )
+        return contacts[:1] or partner
+
+    def _cobranca_statement_company(self):
+        """The creditor of the statement: the current company."""
+        return self.env.company
+
+    def _cobranca_statement_filename(self):
+        self.ensure_one()
+        today = self._cobranca_statement_company()._cobranca_local_now().date()
+        return self.env._(
+            "Statement %(customer)s %(date)s",
+            customer=self.commercial_partner_id.name or "",
+            date=fields.Date.to_string(today),
+        )
+
+    def action_cobranca_print_statement(self):
+        self._cobranca_check_statement_access()
+        report = self.env.ref("cobranca_addon.action_report_cobranca_statement")
+        return report.report_action(self.commercial_partner_id)
+
+    def action_cobranca_send_statement(self):
+        """Odoo's e-mail composer with the statement template: the statement PDF is
+        attached, the recipient is the customer's invoice contact."""
+        self.ensure_one()
+        self._cobranca_check_statement_access()
+        partner = self.commercial_partner_id
+        template = self.env.ref(
+            "cobranca_addon.mail_template_cobranca_statement", raise_if_not_found=False
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send the statement"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": "res.partner",
+                "default_res_ids": partner.ids,
+                "default_template_id": template.id if template else False,
+                "default_composition_mode": "comment",
+                "default_email_layout_xmlid": "mail.mail_notification_light",
+                "force_email": True,
+            },
+        }

@@ -6,3 +6,4 @@ from . import evidencia
 from . import mensagem
 from . import regua
 from . import scoring
+from . import extrato

@@ -1,6 +1,7 @@
 # Pure-Python helpers of cobranca_addon: no Odoo import, unit-tested on their own.
 from . import calendario
 from . import encargos
+from . import entrada
 from . import evidencia
 from . import mensagem
 from . import regua

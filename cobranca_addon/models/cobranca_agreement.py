@@ -544,6 +544,7 @@ class CobrancaAgreement(models.Model):
         return move
 
     def action_cancel(self):
+        self.check_access("write")
         offers = self.filtered(lambda agreement: agreement.state == "offered")
         if offers != self:
             raise UserError(

@@ -484,6 +484,7 @@ class CobrancaNegotiation(models.Model):
 
     def action_resolve_dispute(self):
         """The dispute is settled: its items are reminded again."""
+        self.check_access("write")
         disputes = self.filtered(lambda n: n.outcome == "dispute" and n.state == "open")
         if not disputes:
             raise UserError(self.env._("Only open disputes can be resolved."))

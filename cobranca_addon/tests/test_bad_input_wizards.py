@@ -372,11 +372,8 @@ class TestBadInputWizards(SecurityCommon):
             {"move_ids": [Command.set(self.agreement_invoice.ids)]},
             # another company's invoice
             {"move_ids": [Command.set(self.invoice_b.ids)]},
-            # the task of another customer
-            {
-                "message_id": self.agreement.negotiation_ids.message_id.id
-                or self.line_b.message_ids.id
-            },
+            # another company's task
+            {"message_id": self.line_b.message_ids.id},
             # a company the collector does not work in
             {"company_id": self.company_b.id},
         ):
@@ -384,6 +381,16 @@ class TestBadInputWizards(SecurityCommon):
                 self.assertRefused(self._log, **values)
         self.invoice.invalidate_recordset()
         self.assertFalse(self.invoice.cobranca_paused_until)
+        # the task of another customer of the company
+        action = self.agreement_invoice.with_user(self.collector_a).action_cobranca_log_contact()
+        with self._at(self.DUE + timedelta(days=2)):
+            self.assertRefused(
+                self.env["cobranca.negotiation"]
+                .with_user(self.collector_a)
+                .with_context(**action["context"])
+                .create,
+                {"outcome": "no_answer", "message_id": self.call.id},
+            )
 
     def test_negotiation_dialog_defaults(self):
         """What only the module sets is not taken from the dialog's context."""

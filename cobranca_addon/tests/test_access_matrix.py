@@ -5,8 +5,10 @@ and across two.
 
 The tables below are the specification (the README's "Security" section says
 the same in words): a change of an ACL, a record rule or a field's groups that
-does not change them breaks a test. A new model of the module must be added to
-``MODEL_ACCESS`` and a new field on invoices or customers to ``FIELD_ACCESS``.
+does not change them breaks a test. To extend it (the reports of other issues):
+a new model goes in ``MODEL_ACCESS`` and ``SAMPLES`` (a test fails until it is),
+a new field on invoices, items or customers in ``FIELD_ACCESS`` (likewise), a new
+button in ``ACTIONS``: a function doing it as ``user``, and the roles that may.
 """
 
 import json
@@ -63,7 +65,9 @@ MODEL_ACCESS = {
 }
 
 #: The record of each model the record rules are checked on (an attribute of the
-#: test class), and whether it has no company (shared by every company).
+#: test class, dotted paths allowed), and whether it has no company (shared by
+#: every company). A model whose records the fixtures cannot build yet may be
+#: listed with ``None``: its ACLs are still checked, its record rules not.
 SAMPLES = {
     "cobranca.policy": ("policy_a", False),
     "cobranca.level": ("level_a", False),
@@ -492,7 +496,7 @@ class TestAccessMatrix(SecurityCommon):
                     )
 
     def test_record_rules_in_one_company(self):
-        for model, (path, _shared) in SAMPLES.items():
+        for model, (path, _shared) in filter(lambda item: item[1], SAMPLES.items()):
             record = self._sample(path)
             self.assertTrue(record, model)
             for role, allowed in MODEL_ACCESS[model].items():
@@ -504,7 +508,7 @@ class TestAccessMatrix(SecurityCommon):
                     mine.check_access(OPERATIONS[flag])
 
     def test_the_other_company_sees_nothing_of_this_one(self):
-        for model, (path, shared) in SAMPLES.items():
+        for model, (path, shared) in filter(lambda item: item[1], SAMPLES.items()):
             record = self._sample(path)
             for role in OTHER_COMPANY_ROLES:
                 theirs = record.with_user(self._as(role))

@@ -5,6 +5,8 @@ from odoo import http
 from odoo.http import request
 from odoo.tools import format_amount, format_date
 
+from ..tools import entrada
+
 _logger = logging.getLogger(__name__)
 
 #: A transparent 1×1 GIF: what the tracking image always answers.
@@ -22,7 +24,13 @@ class CobrancaEvidenceController(http.Controller):
     """
 
     def _evidence(self, evidence_id, token):
-        if not isinstance(token, str) or not token or len(token) > 128:
+        if (
+            not isinstance(token, str)
+            or not token
+            or len(token) > 128
+            or not token.isascii()
+            or not token.isprintable()
+        ):
             return None
         evidence = request.env["cobranca.evidence"].sudo().browse(evidence_id).exists()
         if not evidence or not evidence._check_token(token):
@@ -31,8 +39,11 @@ class CobrancaEvidenceController(http.Controller):
 
     @staticmethod
     def _visitor():
+        """The visitor's IP address and browser, as recorded in the evidence: the
+        user agent is what the browser says, so it is kept printable (a control
+        character, NUL above all, cannot be stored) and short."""
         http_request = request.httprequest
-        return http_request.remote_addr, (http_request.user_agent.string or "")[:512]
+        return http_request.remote_addr, entrada.printable(http_request.user_agent.string, 512)
 
     @http.route(
         "/cobranca/ar/<int:evidence_id>/<string:token>/i.png",

@@ -6,6 +6,8 @@ from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
+from ..tools import entrada
+
 _logger = logging.getLogger(__name__)
 
 
@@ -20,8 +22,18 @@ class CobrancaPortal(CustomerPortal):
     """
 
     def _cobranca_agreement(self, agreement_id, access_token):
-        """The agreement (sudo) if the token opens it, else ``None``."""
-        if not isinstance(access_token, str) or not access_token or len(access_token) > 128:
+        """The agreement (sudo) if the token opens it, else ``None``.
+
+        Tokens are printable ASCII (Odoo's ``consteq`` compares no other text: a
+        token with an accent or a control character would crash it).
+        """
+        if (
+            not isinstance(access_token, str)
+            or not access_token
+            or len(access_token) > 128
+            or not access_token.isascii()
+            or not access_token.isprintable()
+        ):
             return None
         try:
             return self._document_check_access("cobranca.agreement", agreement_id, access_token)
@@ -77,7 +89,7 @@ class CobrancaPortal(CustomerPortal):
         try:
             agreement._accept_online(
                 ip=request.httprequest.remote_addr,
-                user_agent=request.httprequest.user_agent.string,
+                user_agent=entrada.printable(request.httprequest.user_agent.string, 512),
             )
         except UserError:
             _logger.info("Agreement %s could not be accepted online", agreement.id)

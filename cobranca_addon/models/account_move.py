@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.sql import column_exists, create_column
 
-from ..tools import regua
+from ..tools import entrada, regua
 from .constants import CLOSED_PAYMENT_STATES
 from .res_partner import CREDIT_STATUS
 
@@ -387,8 +387,14 @@ class AccountMove(models.Model):
 
     def _cobranca_exclude(self, reason):
         """Stop reminding these invoices; pending reminders of them are cancelled."""
-        if not reason:
+        if not reason or not isinstance(reason, str):
             raise UserError(self.env._("Say why the invoices are excluded from cobrança."))
+        if not entrada.is_short_text(reason, entrada.MAX_REASON_LENGTH):
+            raise UserError(
+                self.env._(
+                    "The reason has at most %(limit)s characters.", limit=entrada.MAX_REASON_LENGTH
+                )
+            )
         self.write({"cobranca_excluded": True, "cobranca_exclusion_reason": reason})
         # housekeeping of the module's own records, allowed to every collector
         self.env["cobranca.message"].sudo()._cancel_obsolete(moves=self)

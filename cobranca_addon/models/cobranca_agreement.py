@@ -8,6 +8,19 @@ from odoo.tools import format_amount, format_date
 
 from .cobranca_negotiation import CHANNELS
 
+#: What a user chooses when making an agreement, besides its items.
+TERMS_FIELDS = (
+    "company_id",
+    "partner_id",
+    "date",
+    "discount_amount",
+    "instalment_count",
+    "first_due",
+    "periodicity",
+    "down_payment",
+    "monthly_rate",
+)
+
 STATES = [
     ("offered", "Offered"),
     ("active", "Active"),
@@ -218,15 +231,74 @@ class CobrancaAgreement(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        """An agreement a user makes is an offer whose figures the module computes
+        again from its items and terms (the discount within the user's limit): no
+        figure, state or acceptance typed in is taken. Its items and instalments
+        are the module's records (no user creates them by hand), hence created as
+        the system once the user's own rights were checked."""
+        if not self.env.su:
+            self.check_access("create")
+            vals_list = [self._verified_values(vals) for vals in vals_list]
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("cobranca.agreement") or "/"
-        return super().create(vals_list)
+        if self.env.su:
+            return super().create(vals_list)
+        agreements = super(CobrancaAgreement, self.sudo()).create(vals_list).sudo(False)
+        agreements.check_access("create")  # the record rules: a company of the user
+        return agreements
+
+    @api.model
+    def _verified_values(self, vals):
+        """The values of an agreement a user makes, from the items and the terms
+        of ``vals`` only: every figure computed again, the discount checked
+        against the user's limit (:meth:`_check_discount`)."""
+        lines = self.env["account.move.line"]
+        for command in vals.get("item_ids") or []:
+            if not (
+                isinstance(command, (list, tuple))
+                and len(command) == 3
+                and command[0] == Command.CREATE
+                and isinstance(command[2], dict)
+                and isinstance(command[2].get("move_line_id"), int)
+            ):
+                raise UserError(
+                    self.env._("An agreement is made of the open items it settles, nothing else.")
+                )
+            lines |= lines.browse(command[2]["move_line_id"])
+        terms = {name: vals[name] for name in TERMS_FIELDS if name in vals}
+        if not terms.get("partner_id") and lines:
+            terms["partner_id"] = lines[:1].partner_id.commercial_partner_id.id
+        source = self.env["cobranca.agreement.wizard"].new(
+            {**terms, "move_line_ids": [Command.set(lines.ids)]}
+        )
+        figures = source._compute_terms(lines)
+        source._check_discount(figures)
+        values = self._values_from_terms(source, figures)
+        values.update(
+            {
+                "name": "/",
+                "state": "offered",
+                "move_id": False,
+                "date_confirmed": False,
+                "date_closed": False,
+                "close_reason": False,
+                "accepted_online": False,
+                "accepted_date": False,
+                "accepted_ip": False,
+                "accepted_user_agent": False,
+            }
+        )
+        for name in ("channel", "user_id"):
+            if name in vals:
+                values[name] = vals[name]
+        return values
 
     def write(self, vals):
         """What was offered and agreed is not rewritten: users may change the
         collector only; the module changes the rest (sudo)."""
         if not self.env.su:
+            self.check_access("write")
             protected = {
                 name
                 for name in vals
@@ -469,6 +541,7 @@ class CobrancaAgreement(models.Model):
         return move
 
     def action_cancel(self):
+        self.check_access("write")
         offers = self.filtered(lambda agreement: agreement.state == "offered")
         if offers != self:
             raise UserError(

@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount
 
-from ..tools import encargos
+from ..tools import encargos, entrada
 
 PERIODICITIES = [
     ("monthly", "Monthly"),
@@ -18,6 +18,13 @@ PERIODS = {
     "biweekly": {"period_days": 15},
     "weekly": {"period_days": 7},
 }
+
+
+#: The years an agreement's dates may fall in (the calendar ends in 9999: due
+#: dates computed from a date near it do not exist), and the farthest its first
+#: instalment may be due after it, in days.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+MAX_FIRST_DUE_DAYS = 3660
 
 
 def to_decimal(value, currency):
@@ -68,6 +75,43 @@ class CobrancaAgreementTerms(models.AbstractModel):
         help="Interest of the instalment plan (Price table); 0: the instalments add "
         "nothing to the updated amount.",
     )
+
+    # ------------------------------------------------------------------
+    # What is typed in: numbers the figures can be computed with
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_typed_numbers(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_typed_numbers(vals)
+        return super().write(vals)
+
+    @api.model
+    def _check_typed_numbers(self, vals):
+        """Refuse, before they reach the database, numbers no agreement can have:
+        not a number, infinite, an amount of a trillion or more, a count that no
+        integer column holds (the figures check the rest, with their reasons)."""
+        for name in ("discount_amount", "down_payment", "monthly_rate"):
+            value = vals.get(name)
+            if value and not entrada.is_amount(value, allow_negative=True):
+                raise UserError(
+                    self.env._(
+                        "%(field)s: %(value)s is not a possible value.",
+                        field=self._fields[name]._description_string(self.env),
+                        value=value,
+                    )
+                )
+        count = vals.get("instalment_count")
+        if count is not None and (
+            isinstance(count, bool) or not isinstance(count, int) or not -(2**31) < count < 2**31
+        ):
+            raise UserError(
+                self.env._("%(count)s is not a possible number of instalments.", count=count)
+            )
 
     # ------------------------------------------------------------------
     # The figures
@@ -144,6 +188,29 @@ class CobrancaAgreementTerms(models.AbstractModel):
             )
         if self.first_due < self.date:
             raise UserError(self.env._("The first instalment cannot be due before the agreement."))
+        for day in (self.date, self.first_due):
+            if not LAST_YEAR >= day.year >= FIRST_YEAR:
+                raise UserError(
+                    self.env._(
+                        "%(date)s is not a possible date of an agreement.",
+                        date=fields.Date.to_string(day),
+                    )
+                )
+        if (self.first_due - self.date).days > MAX_FIRST_DUE_DAYS:
+            raise UserError(
+                self.env._(
+                    "The first instalment is due at most %(days)s days after the agreement.",
+                    days=MAX_FIRST_DUE_DAYS,
+                )
+            )
+        if not entrada.is_rate(self.monthly_rate or 0.0):
+            raise UserError(
+                self.env._(
+                    "The interest of the instalments is at least 0 and less than %(max)s "
+                    "percent a month.",
+                    max=entrada.MAX_MONTHLY_RATE,
+                )
+            )
         down = to_decimal(self.down_payment, currency)
         try:
             plan = encargos.plan_instalments(
@@ -156,7 +223,9 @@ class CobrancaAgreementTerms(models.AbstractModel):
                 down_payment=down,
                 **PERIODS[self.periodicity],
             )
-        except ValueError as error:
+        except (ValueError, ArithmeticError) as error:
+            # ArithmeticError: due dates beyond the calendar (OverflowError), a
+            # Decimal operation refused (InvalidOperation)
             raise UserError(
                 self.env._("These instalments are not possible: %(error)s", error=error)
             ) from error

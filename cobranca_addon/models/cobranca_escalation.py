@@ -4,6 +4,11 @@ from odoo.exceptions import UserError
 from .cobranca_level import ESCALATIONS
 from .constants import CLOSED_PAYMENT_STATES
 
+#: What users change on an escalation: who carries it out, its documents and
+#: notes. Its customer, kind and items are the run's; the items' states and dates
+#: (the Súmula 548 deadline among them) change with their buttons only.
+EDITABLE_FIELDS = {"user_id", "note", "document_ids"}
+
 ITEM_STATES = [
     ("todo", "To Do"),
     ("requested", "Requested"),
@@ -94,6 +99,24 @@ class CobrancaEscalation(models.Model):
         items = self.env["cobranca.escalation.item"]._overdue_withdrawals()
         positive = (operator == "=") == value
         return [("id", "in" if positive else "not in", items.escalation_id.ids)]
+
+    def write(self, vals):
+        if not self.env.su:
+            self.check_access("write")
+            protected = {
+                name
+                for name in set(vals) - EDITABLE_FIELDS
+                if not name.startswith(("message_", "activity_"))
+            }
+            if protected:
+                raise UserError(
+                    self.env._(
+                        "An escalation's customer, kind and items are the régua's: change "
+                        "its responsible, documents and notes, and its items with their "
+                        "buttons."
+                    )
+                )
+        return super().write(vals)
 
     def action_request(self):
         self.item_ids.filtered(lambda item: item.state == "todo").action_request()
@@ -194,12 +217,29 @@ class CobrancaEscalationItem(models.Model):
         dates = item.matched_credit_ids.mapped("max_date")
         return max(dates) if dates else fields.Date.context_today(self)
 
+    def write(self, vals):
+        if not self.env.su:
+            self.check_access("write")
+            raise UserError(
+                self.env._(
+                    "The items of an escalation change with their buttons (requested, done, "
+                    "withdrawn, cancelled), which date them."
+                )
+            )
+        return super().write(vals)
+
+    def _system(self):
+        """The items as the system, once the user's right to change them was
+        checked (their states and dates are written by the buttons only)."""
+        self.check_access("write")
+        return self.sudo()
+
     def action_request(self):
-        for item in self.filtered(lambda item: item.state == "todo"):
+        for item in self._system().filtered(lambda item: item.state == "todo"):
             item.write({"state": "requested", "date_requested": fields.Date.context_today(item)})
 
     def action_done(self):
-        for item in self.filtered(lambda item: item.state in ("todo", "requested")):
+        for item in self._system().filtered(lambda item: item.state in ("todo", "requested")):
             item.write(
                 {
                     "state": "done",
@@ -210,12 +250,12 @@ class CobrancaEscalationItem(models.Model):
 
     def action_withdraw(self):
         """The withdrawal (baixa) was requested: the item leaves the escalation."""
-        for item in self.filtered(lambda item: item.state in ("requested", "done")):
+        for item in self._system().filtered(lambda item: item.state in ("requested", "done")):
             item.write({"state": "withdrawn", "date_withdrawn": fields.Date.context_today(item)})
         self._close_withdrawal_tasks()
 
     def action_cancel(self):
-        self.filtered(lambda item: item.state in ("todo", "requested")).write(
+        self._system().filtered(lambda item: item.state in ("todo", "requested")).write(
             {"state": "cancelled"}
         )
 

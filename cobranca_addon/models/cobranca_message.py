@@ -5,6 +5,7 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL, email_normalize, format_amount, format_date
 from odoo.tools.mail import single_email_re
 
@@ -992,5 +993,12 @@ class CobrancaMessage(models.Model):
         )
 
     def action_retry(self):
-        """Re-queue the failed e-mail of the message (the same e-mail, not a copy)."""
-        self.mail_ids.filtered(lambda mail: mail.state == "exception").mark_outgoing()
+        """Re-queue the failed e-mail of the message (the same e-mail, not a copy).
+
+        Managers only (who may write messages); the mail queue itself is the
+        administrator's, hence ``sudo`` once the right was checked.
+        """
+        if not self.env.user.has_group("cobranca_addon.group_cobranca_manager"):
+            raise AccessError(self.env._("Only Cobrança managers may retry a reminder."))
+        self.check_access("write")
+        self.sudo().mail_ids.filtered(lambda mail: mail.state == "exception").mark_outgoing()

@@ -7,6 +7,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_amount, format_date
 
+from ..tools import entrada
+
 CHANNELS = [
     ("phone", "Phone"),
     ("whatsapp", "WhatsApp"),
@@ -39,6 +41,20 @@ STATES = [
 EDITABLE_FIELDS = {"note"}
 #: What the module itself changes later (promise and dispute follow-up).
 FOLLOW_UP_FIELDS = {"state", "date_closed", "amount_paid", "agreement_id"}
+#: What only the module sets, whatever a user sends (values, or ``default_*`` keys
+#: of the context) when logging a contact: the state of a promise or dispute and
+#: the pause of the régua follow from the outcome, never from a typed value.
+MODULE_VALUES = {
+    "state": "logged",
+    "pause_until": False,
+    "amount_open_at_promise": 0.0,
+    "amount_paid": 0.0,
+    "date_closed": False,
+    "agreement_id": False,
+}
+#: The farthest a promise to pay may be, in days after the contact: beyond, it is
+#: an agreement (acordo), with instalments.
+MAX_PROMISE_DAYS = 366
 
 
 class CobrancaNegotiation(models.Model):
@@ -125,10 +141,15 @@ class CobrancaNegotiation(models.Model):
         readonly=True,
         index="btree_not_null",
         ondelete="set null",
+        check_company=True,
         help="The collector's task (call, WhatsApp) this contact completed.",
     )
     agreement_id = fields.Many2one(
-        "cobranca.agreement", readonly=True, index="btree_not_null", ondelete="set null"
+        "cobranca.agreement",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        check_company=True,
     )
 
     @api.depends("outcome", "partner_id.name", "date")
@@ -147,11 +168,40 @@ class CobrancaNegotiation(models.Model):
 
     @api.constrains("outcome", "promise_date", "promise_amount")
     def _check_promise(self):
+        for negotiation in self:
+            if not entrada.is_amount(negotiation.promise_amount or 0.0):
+                raise ValidationError(
+                    self.env._("The promised amount %(amount)s is not possible.",
+                               amount=negotiation.promise_amount)
+                )  # fmt: skip
         for negotiation in self.filtered(lambda n: n.outcome == "promise"):
             if not negotiation.promise_date:
                 raise ValidationError(self.env._("A promise to pay needs the promised date."))
             if negotiation.currency_id.compare_amounts(negotiation.promise_amount, 0) <= 0:
                 raise ValidationError(self.env._("A promise to pay needs the promised amount."))
+
+    @api.constrains("note")
+    def _check_note(self):
+        for negotiation in self:
+            if not entrada.is_short_text(negotiation.note, entrada.MAX_NOTE_LENGTH):
+                raise ValidationError(
+                    self.env._(
+                        "The notes of a contact have at most %(limit)s characters.",
+                        limit=entrada.MAX_NOTE_LENGTH,
+                    )
+                )
+
+    @api.constrains("message_id", "partner_id")
+    def _check_task_of_the_customer(self):
+        for negotiation in self.filtered("message_id"):
+            if negotiation.message_id.partner_id != negotiation.partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "The task %(task)s is not about %(customer)s.",
+                        task=negotiation.message_id.display_name,
+                        customer=negotiation.partner_id.name,
+                    )
+                )
 
     @api.constrains("partner_id", "move_ids")
     def _check_items_of_the_customer(self):
@@ -176,8 +226,11 @@ class CobrancaNegotiation(models.Model):
     def create(self, vals_list):
         Partner = self.env["res.partner"]
         for vals in vals_list:
+            self._check_typed_amount(vals)
             if vals.get("partner_id"):
                 vals["partner_id"] = Partner.browse(vals["partner_id"]).commercial_partner_id.id
+            if not self.env.su:
+                vals.update(MODULE_VALUES)
         negotiations = super().create(vals_list)
         negotiations._check_promise_date()
         negotiations._apply_outcome()
@@ -186,8 +239,20 @@ class CobrancaNegotiation(models.Model):
             negotiations._complete_activity(activity_id)
         return negotiations
 
+    @api.model
+    def _check_typed_amount(self, vals):
+        """Refuse, before it reaches the database, a promised amount that is not a
+        number, infinite, or of a trillion or more (``_check_promise`` says the rest)."""
+        amount = vals.get("promise_amount")
+        if amount and not entrada.is_amount(amount, allow_negative=True):
+            raise ValidationError(
+                self.env._("The promised amount %(amount)s is not possible.", amount=amount)
+            )
+
     def write(self, vals):
         changed = set(vals)
+        if not self.env.su:
+            self.check_access("write")
         if not self.env.su and changed - EDITABLE_FIELDS:
             raise UserError(
                 self.env._(
@@ -227,6 +292,14 @@ class CobrancaNegotiation(models.Model):
                     self.env._(
                         "The promised date %(date)s is past.",
                         date=format_date(self.env, negotiation.promise_date),
+                    )
+                )
+            if (negotiation.promise_date - contact_day).days > MAX_PROMISE_DAYS:
+                raise ValidationError(
+                    self.env._(
+                        "A promise to pay is for the coming %(days)s days at most: make an "
+                        "agreement (with instalments) for a longer term.",
+                        days=MAX_PROMISE_DAYS,
                     )
                 )
 
@@ -273,8 +346,9 @@ class CobrancaNegotiation(models.Model):
         disputes = system.filtered(lambda n: n.outcome == "dispute")
         for dispute in disputes:
             dispute._write_unguarded({"state": "open"})
+            reason = self.env._("Dispute: %(note)s", note=dispute.note or dispute.display_name)
             dispute.move_ids.filtered(lambda move: not move.cobranca_excluded)._cobranca_exclude(
-                self.env._("Dispute: %(note)s", note=dispute.note or dispute.display_name)
+                entrada.shorten(reason, entrada.MAX_REASON_LENGTH)
             )
         # what was queued for the paused items does not leave
         paused = promises.move_ids
@@ -336,10 +410,21 @@ class CobrancaNegotiation(models.Model):
 
     def _complete_activity(self, activity_id):
         """The collector's task the contact was logged from is done, with the
-        outcome as its feedback."""
+        outcome as its feedback. Only a collection task of the contact's customer
+        (the id comes from the dialog's context, which the browser sends)."""
+        if not isinstance(activity_id, int) or isinstance(activity_id, bool):
+            raise UserError(self.env._("This is not a collection task."))
         activity = self.env["mail.activity"].browse(activity_id).exists()
-        if activity:
-            activity.action_feedback(feedback="\n".join(n._summary() for n in self))
+        if not activity:
+            return
+        task = activity.sudo().cobranca_message_id
+        if (
+            not task
+            or task.partner_id not in self.partner_id
+            or task.company_id not in self.company_id
+        ):
+            raise UserError(self.env._("This task is not a collection task of this customer."))
+        activity.action_feedback(feedback="\n".join(n._summary() for n in self))
 
     # ------------------------------------------------------------------
     # Promises and disputes followed up
@@ -399,6 +484,7 @@ class CobrancaNegotiation(models.Model):
 
     def action_resolve_dispute(self):
         """The dispute is settled: its items are reminded again."""
+        self.check_access("write")
         disputes = self.filtered(lambda n: n.outcome == "dispute" and n.state == "open")
         if not disputes:
             raise UserError(self.env._("Only open disputes can be resolved."))

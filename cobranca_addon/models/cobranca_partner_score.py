@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..tools import scoring
+from ..tools import entrada, scoring
 
 _logger = logging.getLogger(__name__)
 
@@ -448,6 +448,14 @@ class CobrancaPartnerScore(models.Model):
             raise AccessError(self.env._("Only Cobrança managers may change a segment by hand."))
         if not (reason or "").strip():
             raise UserError(self.env._("Say why the segment is changed by hand."))
+        if not entrada.is_short_text(reason, entrada.MAX_REASON_LENGTH):
+            raise UserError(
+                self.env._(
+                    "The reason has at most %(limit)s characters.", limit=entrada.MAX_REASON_LENGTH
+                )
+            )
+        if not self.env.su and self.company_id - self.env.companies:
+            raise AccessError(self.env._("You may set segments only in the companies you work in."))
         by_segment = {}
         for score in self.sudo():
             by_segment = by_segment or self._policy_by_segment(score.company_id)

@@ -173,13 +173,20 @@ class ResPartner(models.Model):
         "cobranca.segment",
         string="Credit Segment",
         compute="_compute_cobranca_credit",
+        groups="cobranca_addon.group_cobranca_user",
         help="The customer's segment by payment behaviour (or set by a manager).",
     )
     cobranca_score = fields.Float(
-        string="Payment Score", compute="_compute_cobranca_credit", digits=(16, 1)
+        string="Payment Score",
+        compute="_compute_cobranca_credit",
+        digits=(16, 1),
+        groups="cobranca_addon.group_cobranca_user",
     )
     cobranca_credit_policy_id = fields.Many2one(
-        "cobranca.credit.policy", string="Credit Policy", compute="_compute_cobranca_credit"
+        "cobranca.credit.policy",
+        string="Credit Policy",
+        compute="_compute_cobranca_credit",
+        groups="cobranca_addon.group_cobranca_user",
     )
     cobranca_credit_status = fields.Selection(
         CREDIT_STATUS,
@@ -195,16 +202,21 @@ class ResPartner(models.Model):
         string="Credit Exposure",
         compute="_compute_cobranca_credit",
         currency_field="cobranca_currency_id",
+        groups="cobranca_addon.group_cobranca_user",
         help="Open receivables, plus what is confirmed but not invoiced yet.",
     )
     cobranca_credit_limit = fields.Monetary(
         string="Effective Credit Limit",
         compute="_compute_cobranca_credit",
         currency_field="cobranca_currency_id",
+        groups="cobranca_addon.group_cobranca_user",
         help="The customer's own credit limit, else the one of their credit policy; 0: none.",
     )
     cobranca_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_cobranca_credit", string="Credit Currency"
+        "res.currency",
+        compute="_compute_cobranca_credit",
+        string="Credit Currency",
+        groups="cobranca_addon.group_cobranca_user",
     )
 
     @api.depends_context("company")

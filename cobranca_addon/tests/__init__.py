@@ -13,3 +13,7 @@ from . import test_window
 from . import test_guardrails
 from . import test_thanks
 from . import test_credit
+from . import test_access_matrix
+from . import test_bad_input_wizards
+from . import test_bad_input_routes
+from . import test_escaping

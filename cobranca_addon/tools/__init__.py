@@ -2,6 +2,7 @@
 from . import aging
 from . import calendario
 from . import encargos
+from . import entrada
 from . import evidencia
 from . import mensagem
 from . import regua

@@ -15,7 +15,14 @@ class CobrancaExclusionWizard(models.TransientModel):
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
         if self.env.context.get("active_model") == "account.move":
-            values["move_ids"] = [fields.Command.set(self.env.context.get("active_ids", []))]
+            # the ids come from the browser: invoices that exist, nothing else
+            ids = [
+                record_id
+                for record_id in self.env.context.get("active_ids") or []
+                if isinstance(record_id, int) and not isinstance(record_id, bool)
+            ]
+            moves = self.env["account.move"].browse(ids).exists()
+            values["move_ids"] = [fields.Command.set(moves.ids)]
         return values
 
     def action_confirm(self):
@@ -23,5 +30,5 @@ class CobrancaExclusionWizard(models.TransientModel):
         moves = self.move_ids.filtered(lambda move: move.move_type == "out_invoice")
         if not moves:
             raise UserError(self.env._("Only customer invoices can be excluded from cobrança."))
-        moves._cobranca_exclude(self.reason.strip())
+        moves._cobranca_exclude((self.reason or "").strip())
         return {"type": "ir.actions.act_window_close"}

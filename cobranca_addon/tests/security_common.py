@@ -249,6 +249,13 @@ class SecurityCommon(CobrancaCommon):
         cls.work_item = env["cobranca.work.item"].search(
             [("res_model", "=", "cobranca.escalation"), ("res_id", "=", cls.escalation.id)]
         )
+        # the aging report and buckets of company A
+        cls.aging_row = env["cobranca.aging.report"].search(
+            [("company_id", "=", cls.company.id)], limit=1
+        )
+        cls.aging_bucket = env["cobranca.aging.bucket"].search(
+            [("company_id", "=", cls.company.id)], limit=1
+        )
 
     @classmethod
     def _agreement(cls, invoice, confirm=False):

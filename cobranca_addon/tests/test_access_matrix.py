@@ -57,7 +57,12 @@ MODEL_ACCESS = {
     "cobranca.evidence.event": {"collector": "r", "manager": "r"},
     "cobranca.evidence.attachment": {"collector": "r", "manager": "r"},
     "cobranca.work.item": {"collector": "r", "manager": "r"},
+    # reports: SQL views read by Cobrança users; buckets kept by managers
+    "cobranca.aging.report": {"collector": "r", "manager": "r"},
+    "cobranca.aging.bucket": {"collector": "r", "manager": "rwcd"},
     # wizards
+    "cobranca.aging.bucket.wizard": {"manager": "rwcd"},
+    "cobranca.aging.bucket.wizard.line": {"manager": "rwcd"},
     "cobranca.exclusion.wizard": {"collector": "rwcd", "manager": "rwcd"},
     "cobranca.agreement.wizard": {"collector": "rwcd", "manager": "rwcd"},
     "cobranca.credit.override.wizard": {"manager": "rwcd"},
@@ -92,6 +97,8 @@ SAMPLES = {
     "cobranca.evidence.event": ("evidence.event_ids", False),
     "cobranca.evidence.attachment": ("evidence_attachment", False),
     "cobranca.work.item": ("work_item", False),
+    "cobranca.aging.report": ("aging_row", False),
+    "cobranca.aging.bucket": ("aging_bucket", False),
 }
 #: Records without company, seen by every company (the module says so).
 SHARED_SAMPLES = {

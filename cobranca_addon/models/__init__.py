@@ -23,6 +23,7 @@ from . import cobranca_index
 from . import cobranca_agreement_terms
 from . import cobranca_agreement
 from . import res_company
+from . import cobranca_lgpd_subject
 from . import res_partner
 from . import account_move
 from . import account_move_line
@@ -38,3 +39,4 @@ from . import cobranca_work_item
 from . import cobranca_aging_bucket
 from . import cobranca_aging_report
 from . import cobranca_message_statement
+from . import cobranca_access_log

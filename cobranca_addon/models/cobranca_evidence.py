@@ -137,6 +137,11 @@ class CobrancaEvidence(models.Model):
     )
     verification = fields.Text(string="Verification Result", readonly=True)
     date_verified = fields.Datetime(string="Verified On", readonly=True)
+    anonymised = fields.Boolean(
+        readonly=True,
+        help="LGPD: the e-mail's bytes and the personal values of its events were erased "
+        "after the retention period; the digests and the chain remain and verify.",
+    )
     followed_up = fields.Boolean(
         readonly=True,
         help="The customer was moved to the level's next channel (bounced, or no "
@@ -543,7 +548,10 @@ class CobrancaEvidence(models.Model):
         stored_attachments = self.env.cr.fetchall()
         if not raw_b64:
             # nothing was handed to the server yet: only the chain (if any)
-            return evidencia.verify_chain(events, head=head) if events else []
+            # (or they were erased, LGPD: the chain stays bound to the stored digest)
+            if not events:
+                return []
+            return evidencia.verify_chain(events, head=head, message_sha256=raw_sha256 or None)
         raw = base64.b64decode(bytes(raw_b64) if isinstance(raw_b64, memoryview) else raw_b64)
         found = mensagem.attachments(raw)
         attachments = [
@@ -602,6 +610,13 @@ class CobrancaEvidence(models.Model):
 
     def action_download_eml(self):
         self.ensure_one()
+        if not self.raw_message and self.anonymised:
+            raise UserError(
+                self.env._(
+                    "The bytes of this e-mail were erased after the retention period (LGPD); "
+                    "its SHA-256 and chain remain."
+                )
+            )
         if not self.raw_message:
             raise UserError(self.env._("Nothing was handed to the SMTP server yet."))
         return {
@@ -718,6 +733,16 @@ class CobrancaEvidence(models.Model):
     def _anonymise(self, company, now=None):
         now = now or fields.Datetime.now()
         limit = now - timedelta(days=company.cobranca_evidence_retention_days)
+        count = self._erase_event_personal(SQL("company_id = %s AND date < %s", company.id, limit))
+        if count:
+            _logger.info("Anonymised %s evidence events of %s", count, company.name)
+        return count
+
+    @api.model
+    def _erase_event_personal(self, where):
+        """Erase the IP addresses and user agents, and their salts, of the events
+        matching ``where`` (an SQL condition): their commitments stay in the
+        payloads, so the chain still verifies. One UPDATE; returns its count."""
         self.env["cobranca.evidence.event"].flush_model()
         self.env.cr.execute(
             SQL(
@@ -725,20 +750,29 @@ class CobrancaEvidence(models.Model):
                 UPDATE cobranca_evidence_event
                    SET ip = NULL, ip_salt = NULL, user_agent = NULL, user_agent_salt = NULL,
                        anonymised = TRUE
-                 WHERE company_id = %s AND date < %s AND anonymised IS NOT TRUE
+                 WHERE %s AND anonymised IS NOT TRUE
                    AND (ip IS NOT NULL OR user_agent IS NOT NULL
                         OR ip_salt IS NOT NULL OR user_agent_salt IS NOT NULL)
                 """,
-                company.id,
-                limit,
+                where,
             )
         )
         count = self.env.cr.rowcount
         self.env["cobranca.evidence.event"].invalidate_model(
             ["ip", "ip_salt", "user_agent", "user_agent_salt", "anonymised"]
         )
-        if count:
-            _logger.info("Anonymised %s evidence events of %s", count, company.name)
+        return count
+
+    def _anonymise_personal(self):
+        """LGPD, after settlement and the retention period (see res.partner's
+        ``_cobranca_lgpd_anonymise``): erase the personal values of every event,
+        the recipient's address and the bytes of the e-mail. The message's SHA-256,
+        the payloads, hashes and head stay: the chain still verifies, bound to the
+        same digest; the .eml can no longer be downloaded."""
+        if not self:
+            return 0
+        count = self._erase_event_personal(SQL("evidence_id = ANY(%s)", self.ids))
+        self._internal().write({"raw_message": False, "email_to": False, "anonymised": True})
         return count
 
 

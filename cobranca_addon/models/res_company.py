@@ -130,6 +130,15 @@ class ResCompany(models.Model):
         help="LGPD: after these days the IP addresses and browsers recorded with the "
         "evidence of AR-tracked e-mails are erased; hashes and times remain.",
     )
+    cobranca_lgpd_retention_years = fields.Integer(
+        string="Keep Customer Data (Years)",
+        default=5,
+        help="LGPD: the personal data Cobrança holds about a customer (message texts, "
+        "recipients, notes, IP addresses, the e-mails of the evidence) are anonymised when "
+        "all their receivables are settled and the last settlement is older than these "
+        "years: 5 is the prescription of the collection of debts (Código Civil art. 206 "
+        "§5 I) and the limit of negative records (CDC art. 43 §1). 0: by hand only.",
+    )
     # Agreements (acordos)
     cobranca_agreement_journal_id = fields.Many2one(
         "account.journal",
@@ -206,6 +215,7 @@ class ResCompany(models.Model):
         "cobranca_agreement_tolerance_days",
         "cobranca_ar_ack_days",
         "cobranca_evidence_retention_days",
+        "cobranca_lgpd_retention_years",
     )
     def _check_cobranca_settings(self):
         for company in self:
@@ -234,6 +244,7 @@ class ResCompany(models.Model):
                     company.cobranca_agreement_tolerance_days,
                     company.cobranca_ar_ack_days,
                     company.cobranca_evidence_retention_days,
+                    company.cobranca_lgpd_retention_years,
                 )
                 < 0
             ):

@@ -90,6 +90,9 @@ class ResConfigSettings(models.TransientModel):
     cobranca_evidence_retention_days = fields.Integer(
         related="company_id.cobranca_evidence_retention_days", readonly=False
     )
+    cobranca_lgpd_retention_years = fields.Integer(
+        related="company_id.cobranca_lgpd_retention_years", readonly=False
+    )
     cobranca_credit_hold_enabled = fields.Boolean(
         related="company_id.cobranca_credit_hold_enabled", readonly=False
     )

@@ -7,7 +7,9 @@ CREDIT_STATUS = [("ok", "OK"), ("warning", "Warning"), ("blocked", "Blocked")]
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    # LGPD export and anonymisation: cobranca_lgpd_subject.py
+    _inherit = ["res.partner", "cobranca.lgpd.subject"]
 
     cobranca_policy_id = fields.Many2one(
         "cobranca.policy",

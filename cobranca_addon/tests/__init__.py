@@ -17,3 +17,10 @@ from . import test_access_matrix
 from . import test_bad_input_wizards
 from . import test_bad_input_routes
 from . import test_escaping
+from . import test_aging
+from . import test_agreement
+from . import test_evidence
+from . import test_negotiation
+from . import test_statement
+from . import test_work_queue
+from . import test_lgpd

@@ -249,6 +249,8 @@ class SecurityCommon(CobrancaCommon):
         cls.work_item = env["cobranca.work.item"].search(
             [("res_model", "=", "cobranca.escalation"), ("res_id", "=", cls.escalation.id)]
         )
+        # the access log: the contact opened in its form
+        cls.access_log = env["cobranca.access.log"]._log(cls.contact, "open")
         # the aging report and buckets of company A
         cls.aging_row = env["cobranca.aging.report"].search(
             [("company_id", "=", cls.company.id)], limit=1

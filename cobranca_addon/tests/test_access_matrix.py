@@ -57,6 +57,9 @@ MODEL_ACCESS = {
     "cobranca.evidence.event": {"collector": "r", "manager": "r"},
     "cobranca.evidence.attachment": {"collector": "r", "manager": "r"},
     "cobranca.work.item": {"collector": "r", "manager": "r"},
+    # LGPD: who opened evidence and contacts, exported or anonymised; managers read it,
+    # nobody writes it (the module appends)
+    "cobranca.access.log": {"manager": "r"},
     # reports: SQL views read by Cobrança users; buckets kept by managers
     "cobranca.aging.report": {"collector": "r", "manager": "r"},
     "cobranca.aging.bucket": {"collector": "r", "manager": "rwcd"},
@@ -97,6 +100,7 @@ SAMPLES = {
     "cobranca.evidence.event": ("evidence.event_ids", False),
     "cobranca.evidence.attachment": ("evidence_attachment", False),
     "cobranca.work.item": ("work_item", False),
+    "cobranca.access.log": ("access_log", False),
     "cobranca.aging.report": ("aging_row", False),
     "cobranca.aging.bucket": ("aging_bucket", False),
 }
@@ -162,6 +166,7 @@ FIELD_ACCESS = {
                 "cobranca_credit_exposure",
                 "cobranca_credit_limit",
                 "cobranca_currency_id",
+                "cobranca_lgpd_anonymised_date",
             ),
             COBRANCA,
         ),
@@ -339,6 +344,27 @@ def verify_integrity(test, user):
     test.assertEqual(result, {test.evidence.id: []})
 
 
+def export_personal_data(test, user):
+    action = test.customer.with_user(user).action_cobranca_lgpd_export()
+    test.assertTrue(action["url"].startswith("/web/content/"))
+
+
+def anonymise_personal_data(test, user):
+    # the customer still owes: refused with the reason (managers), or no right at all
+    try:
+        test.customer.with_user(user).action_cobranca_lgpd_anonymise()
+    except AccessError:
+        raise
+    except UserError as error:
+        test.assertIn("still open", str(error))
+        return
+    test.fail("anonymised a customer who still owes")
+
+
+def change_access_log(test, user):
+    test.access_log.with_user(user).write({"action": "print"})
+
+
 def print_laudo(test, user):
     action = test.evidence.with_user(user).action_print_laudo()
     test.assertEqual(action["report_name"], "cobranca_addon.report_cobranca_evidence")
@@ -457,9 +483,18 @@ ACTIONS = {
     "Set a segment by hand": (override_segment, ("manager",)),
     "Lift a credit hold": (lift_credit_hold, ("manager",)),
     "Log the outcome from the work queue": (log_outcome_from_queue, COBRANCA),
+    "LGPD: export a customer's data": (export_personal_data, ("manager",)),
+    "LGPD: anonymise a customer's data": (anonymise_personal_data, ("manager",)),
+    "Change the access log": (change_access_log, ()),
 }
 #: Actions a user of the other company may do on their own company's records.
-OWN_COMPANY_ACTIONS = {"Run now": ("manager_b",), "Score now": ("manager_b",)}
+OWN_COMPANY_ACTIONS = {
+    "Run now": ("manager_b",),
+    "Score now": ("manager_b",),
+    # the customer is shared: manager B exports (and is refused) what company B holds
+    "LGPD: export a customer's data": ("manager_b",),
+    "LGPD: anonymise a customer's data": ("manager_b",),
+}
 
 
 class _Rollback(Exception):
@@ -519,6 +554,11 @@ class TestAccessMatrix(SecurityCommon):
             record = self._sample(path)
             for role in OTHER_COMPANY_ROLES:
                 theirs = record.with_user(self._as(role))
+                if "r" not in MODEL_ACCESS[model].get(role.removesuffix("_b"), ""):
+                    # not even their own company's (the ACLs, checked above)
+                    with self.assertRaises(AccessError, msg=f"{role} reads {model}"):
+                        theirs.search([("id", "in", record.ids)])
+                    continue
                 found = theirs.search([("id", "in", record.ids)])
                 if shared:
                     self.assertEqual(found, theirs, f"{role} shares {model}")

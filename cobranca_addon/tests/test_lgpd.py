@@ -13,6 +13,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
 
 from ..tools import lgpd
 from .evidence_common import EvidenceCommon
@@ -221,9 +222,32 @@ class TestLgpd(EvidenceCommon):
         self.assertEqual(evidence.verify_integrity(), {evidence.id: []})
 
     def test_cron_through_the_scheduler(self):
+        invoice, _message, evidence, contact = self._history()
+        self._pay(invoice, day=self.DUE + timedelta(days=3))
         cron = self.env.ref("cobranca_addon.ir_cron_cobranca_lgpd_anonymise")
         self.assertEqual(cron.code, "model._cron_cobranca_lgpd_anonymise()")
-        cron.method_direct_trigger()
+        with freeze_time(date(2036, 1, 1)):
+            self.env.flush_all()
+            self.registry.enter_test_mode(self.cr)
+            try:
+                with mute_logger("odoo.addons.base.models.ir_cron"):
+                    self.registry["ir.cron"]._process_job(
+                        self.registry.db_name,
+                        self.registry.cursor(),
+                        {
+                            **cron.read(load=None)[0],
+                            "done": 0,
+                            "remaining": 0,
+                            "timed_out_counter": 0,
+                        },
+                    )
+            finally:
+                self.registry.leave_test_mode()
+        self.env.invalidate_all()
+        self.assertEqual(contact.note, lgpd.ERASED)
+        self.assertTrue(evidence.anonymised)
+        progress = self.env["ir.cron.progress"].search([("cron_id", "=", cron.id)])
+        self.assertIn(1, progress.mapped("done"))
 
     # ------------------------------------------------------------------
     # Access log

@@ -1,12 +1,33 @@
 from datetime import date, datetime, time, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo import Command
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.base.models.ir_actions_report import IrActionsReport
 from odoo.addons.mail.tests.common import MockEmail
 from odoo.addons.sms.tests.common import MockSMS
+
+_run_wkhtmltopdf = IrActionsReport._run_wkhtmltopdf
+
+
+def _wkhtmltopdf_in_test_mode(self, *args, **kwargs):
+    """Real PDFs (``force_report_rendering``) from a test that is not an HttpCase:
+    wkhtmltopdf fetches the report's assets from Odoo's HTTP server, whose request
+    would wait for the registry that Odoo's test runner holds while the tests run
+    (pytest-odoo holds none). In test mode the server serves it in the test's
+    transaction, under both runners; wkhtmltopdf itself runs unchanged."""
+    registry = self.env.registry
+    if registry.in_test_mode():
+        return _run_wkhtmltopdf(self, *args, **kwargs)
+    self.env.flush_all()
+    registry.enter_test_mode(self.env.cr)
+    try:
+        return _run_wkhtmltopdf(self, *args, **kwargs)
+    finally:
+        registry.leave_test_mode()
 
 
 class CobrancaCommon(AccountTestInvoicingCommon, MockEmail, MockSMS):
@@ -26,6 +47,9 @@ class CobrancaCommon(AccountTestInvoicingCommon, MockEmail, MockSMS):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.startClassPatcher(
+            patch.object(IrActionsReport, "_run_wkhtmltopdf", _wkhtmltopdf_in_test_mode)
+        )
         cls.company = cls.env.company
         cls.company.write(
             {

@@ -81,7 +81,7 @@ class CobrancaEvidenceController(http.Controller):
     def cobranca_evidence_page(self, evidence_id, token, **kwargs):
         evidence = self._evidence(evidence_id, token)
         if evidence is None:
-            return request.not_found()
+            raise request.not_found()
         ip, user_agent = self._visitor()
         if request.httprequest.method == "POST":
             evidence._record_acknowledgement(ip, user_agent)

@@ -50,7 +50,7 @@ class CobrancaPortal(CustomerPortal):
     def cobranca_agreement_page(self, agreement_id, access_token=None, report_type=None, **kw):
         agreement = self._cobranca_agreement(agreement_id, access_token)
         if agreement is None:
-            return request.not_found()
+            raise request.not_found()
         if report_type == "pdf":
             return self._show_report(
                 agreement,
@@ -82,7 +82,7 @@ class CobrancaPortal(CustomerPortal):
     def cobranca_agreement_accept(self, agreement_id, access_token=None, **kw):
         agreement = self._cobranca_agreement(agreement_id, access_token)
         if agreement is None:
-            return request.not_found()
+            raise request.not_found()
         url = f"/my/cobranca/agreement/{agreement.id}?access_token={agreement.access_token}"
         if not agreement._portal_can_accept():
             return request.redirect(url + "&message=error")

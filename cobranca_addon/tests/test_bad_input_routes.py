@@ -188,7 +188,8 @@ class TestBadInputRoutes(SecurityCommon, HttpCase):
         self.assertEqual(response.status_code, 404)
         self.assertEqual(self._state(), before)
         # an expired offer, with its own token: refused with the error message
-        self.offer.sudo().valid_until = fields.Date.today() - timedelta(days=1)
+        # (two days: between 0h and 3h UTC, yesterday in UTC is still today in Brasília)
+        self.offer.sudo().valid_until = fields.Date.today() - timedelta(days=2)
         self.env.flush_all()
         response = self.url_open(
             accept, data={"csrf_token": csrf, "access_token": offer.access_token}

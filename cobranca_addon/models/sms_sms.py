@@ -20,6 +20,8 @@ class SmsSms(models.Model):
             )
             cancelled = messages._check_text_before_send(reminders.sudo())
             self -= cancelled
+            if not self:  # all cancelled: Odoo's _send expects at least one SMS
+                return None
         return super()._send(
             unlink_failed=unlink_failed, unlink_sent=unlink_sent, raise_exception=raise_exception
         )

@@ -1,9 +1,26 @@
 import threading
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from odoo import SUPERUSER_ID, Command, api
+from odoo.modules.registry import DummyRLock, Registry
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
+
+
+@contextmanager
+def _registry_lock_released():
+    """Let other threads reach the registry: Odoo's test runner holds the registry
+    lock while it runs the tests (pytest-odoo does not), and every new Environment
+    takes it, so the workers' threads would wait forever. Odoo's test mode swaps
+    the lock for a dummy the same way; the workers' cursors stay real, distinct
+    connections (the registry is loaded: nothing changes it meanwhile)."""
+    saved = Registry._lock
+    Registry._lock = DummyRLock()
+    try:
+        yield
+    finally:
+        Registry._lock = saved
 
 
 @tagged("post_install", "-at_install")
@@ -107,7 +124,7 @@ class TestConcurrentRuns(TransactionCase):
                     cr.rollback()
                     errors.append(error)
 
-        with mute_logger("odoo.sql_db"):
+        with mute_logger("odoo.sql_db"), _registry_lock_released():
             threads = [threading.Thread(target=work) for _ in range(2)]
             for thread in threads:
                 thread.start()

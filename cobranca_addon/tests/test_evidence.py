@@ -9,6 +9,7 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Command, HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from ..tools import evidencia
 from .evidence_common import EvidenceCommon
@@ -133,7 +134,8 @@ class TestEvidence(EvidenceCommon):
         _invoice, message, evidence = self._ar_reminder()
         self.handler.refuse = 1
         mail = message.mail_ids
-        self._send(mail)
+        with mute_logger("odoo.addons.mail.models.mail_mail"):  # the refusal, expected
+            self._send(mail)
         self.assertEqual(mail.state, "exception")
         self.assertFalse(self.handler.envelopes)
         self.assertEqual(evidence.event_ids.mapped("kind"), ["created", "failed"])

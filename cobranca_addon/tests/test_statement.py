@@ -8,6 +8,7 @@ from lxml import html as lxml_html
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from ..tools import mensagem
 from .evidence_common import EvidenceCommon
@@ -472,7 +473,8 @@ class TestStatementInTrackedEmails(EvidenceCommon):
         self.handler.refuse = 1
         _invoice, message, evidence = self._ar_reminder()
         mail = message.mail_ids
-        with self.real_smtp():
+        # the refusal is logged as an error: expected
+        with self.real_smtp(), mute_logger("odoo.addons.mail.models.mail_mail"):
             mail.with_context(force_report_rendering=True).sudo().send()
         self.assertEqual(mail.state, "exception")
         statement = message.statement_attachment_id

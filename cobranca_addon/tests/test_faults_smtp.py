@@ -2,73 +2,11 @@
 server exactly once, plain and AR-tracked e-mails alike."""
 
 import base64
-from datetime import datetime, time, timedelta
-
-from freezegun import freeze_time
+from datetime import timedelta
 
 from odoo.tests import tagged
-from odoo.tools import mute_logger
 
-from .common import CobrancaCommon
-from .fault_common import FaultAssertions, SmtpFaultMixin
-
-#: Where Odoo logs a failed sending (an error, expected here).
-MAIL_LOGGERS = (
-    "odoo.addons.mail.models.mail_mail",
-    "odoo.addons.base.models.ir_mail_server",
-    "odoo.addons.cobranca_addon.models.ir_mail_server",
-)
-
-
-class SmtpFaultCommon(CobrancaCommon, SmtpFaultMixin, FaultAssertions):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._start_smtp_server()
-        alias_domain = cls.env["mail.alias.domain"].create(
-            {"name": "paulista.example.com", "bounce_alias": "bounce", "catchall_alias": "catchall"}
-        )
-        cls.company.alias_domain_id = alias_domain
-        cls.day = cls.DUE + timedelta(days=1)
-        #: noon in Brasília: inside the send window, the e-mails are not delayed
-        cls.noon = datetime.combine(cls.day, time(15, 0))
-
-    def setUp(self):
-        super().setUp()
-        self.handler.reset()
-
-    def _customers(self, count):
-        return [self.customer] + [
-            self._customer(f"Cliente SMTP {n}", f"smtp{n}@example.com") for n in range(1, count)
-        ]
-
-    def _remind(self, partners, hour=15):
-        """An invoice per customer, reminded at D+1 (e-mails queued)."""
-        invoices = self.env["account.move"]
-        for n, partner in enumerate(partners):
-            invoices |= self._invoice(partner, 100.0 + n)
-        self._run(self.day, hour=hour)
-        return invoices
-
-    def _mails(self, invoices):
-        messages = self.Message.search([("line_ids.move_id", "in", invoices.ids)])
-        return self.env["mail.mail"].search([("cobranca_message_id", "in", messages.ids)])
-
-    def _process_queue(self, moment=None):
-        """Odoo's mail queue, as its scheduled action runs it, on the real server."""
-        with freeze_time(moment or self.noon), self.real_smtp(), mute_logger(*MAIL_LOGGERS):
-            self.env["mail.mail"].sudo().process_email_queue()
-
-    def _retry(self):
-        """The module's hourly retry of failed reminders."""
-        with freeze_time(self.noon + timedelta(hours=1)):
-            return self.Message._cron_retry_failed()
-
-    def _check(self, invoices, paid=None):
-        self.env.invalidate_all()
-        return self.assertNothingLostNothingDuplicated(
-            self.env, invoices, self.level_overdue, paid=paid, sink=self.handler.envelopes
-        )
+from .fault_common import SmtpFaultCommon
 
 
 @tagged("post_install", "-at_install")

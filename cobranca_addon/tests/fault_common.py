@@ -149,6 +149,17 @@ class FaultySmtpHandler:
         return "250 2.0.0 Ok: queued"
 
 
+def start_loopback_smtp():
+    """A real SMTP server on a free port of loopback: ``(handler, controller, port)``."""
+    handler = FaultySmtpHandler()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    return handler, controller, port
+
+
 class SmtpFaultMixin:
     """A real SMTP server on loopback for the class, and Odoo connecting to it."""
 
@@ -157,12 +168,7 @@ class SmtpFaultMixin:
 
     @classmethod
     def _start_smtp_server(cls):
-        cls.handler = FaultySmtpHandler()
-        with socket.socket() as probe:  # a free port on loopback
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        cls.smtpd = Controller(cls.handler, hostname="127.0.0.1", port=port)
-        cls.smtpd.start()
+        cls.handler, cls.smtpd, port = start_loopback_smtp()
         cls.addClassCleanup(cls.smtpd.stop)
         cls.mail_server = cls.env["ir.mail_server"].create(
             {
@@ -312,6 +318,12 @@ class CommittedFaultCase(TransactionCase, FaultAssertions):
             env["cobranca.run"].search([("date", "=", self.DAY)]).unlink()
             cron = env.ref("cobranca_addon.ir_cron_cobranca_run")
             env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).unlink()
+            env["account.payment.register"].search(
+                [("partner_id", "in", self.partner_ids)]
+            ).unlink()
+            payments = env["account.payment"].search([("partner_id", "in", self.partner_ids)])
+            payments.action_draft()
+            payments.unlink()
             moves = env["account.move"].browse(self.move_ids)
             moves.button_draft()
             moves.with_context(force_delete=True).unlink()
@@ -344,11 +356,23 @@ class CommittedFaultCase(TransactionCase, FaultAssertions):
                 return
         self.fail("the scheduled action never finished")
 
+    def pay(self, env, moves):
+        """Register the payment of ``moves`` (in full, on the day)."""
+        wizard = (
+            env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=moves.ids)
+            .create({"payment_date": self.DAY})
+        )
+        return wizard._create_payments()
+
     def assert_dunned_once(self, paid=None):
         with self.worker() as env:
             moves = env["account.move"].browse(self.move_ids)
             self.assertNothingLostNothingDuplicated(
-                env, moves, env["cobranca.level"].browse(self.level_id), paid=paid
+                env,
+                moves,
+                env["cobranca.level"].browse(self.level_id),
+                paid=env["account.move"].browse(paid.ids if paid else []),
             )
             runs = env["cobranca.run"].search([("date", "=", self.DAY)])
             self.assertEqual(set(runs.mapped("state")), {"done"})

@@ -7,12 +7,13 @@ from unittest.mock import patch
 
 from psycopg2 import errors as pg_errors
 
+from odoo import modules
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, retrying
 from odoo.tests import tagged
-from odoo.tools import SQL, mute_logger
+from odoo.tools import SQL, config, mute_logger
 
 from ..models.cobranca_run import BATCH_CONFLICTS
-from .fault_common import CommittedFaultCase
+from .fault_common import CommittedFaultCase, start_loopback_smtp
 
 
 class DispatchCrash(RuntimeError):
@@ -210,3 +211,46 @@ class TestFaultsRun(CommittedFaultCase):
         """The errors the batch rolls back alone are the ones Odoo itself retries."""
         for error in (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, pg_errors.UniqueViolation):
             self.assertTrue(issubclass(error, BATCH_CONFLICTS), error)
+
+    # ------------------------------------------------------------------
+    # 5. A payment committed while a batch dispatches its customer
+    # ------------------------------------------------------------------
+
+    def test_payment_committed_while_the_batch_dispatches(self):
+        """The batch cannot see a payment committed after its snapshot: whether
+        it conflicts (and is done again) or queues the reminder, the e-mail is
+        cancelled when the mail queue takes it, in its own transaction."""
+        with self.at_noon():
+            with self.worker() as env:
+                env["cobranca.run"]._prepare_runs(self.company(env), date=self.DAY)
+            with self.worker() as env1:
+                env1.cr.execute("SELECT COUNT(*) FROM cobranca_line")
+                with self.worker() as env2:
+                    paid = env2["account.move"].search(
+                        [("id", "in", self.move_ids), ("partner_id", "=", self.partner_ids[0])]
+                    )
+                    self.pay(env2, paid)
+                with mute_logger("odoo.sql_db"):
+                    env1["cobranca.run"]._process_batch_safely(self.company(env1), 2)
+            self.cron_until_done(self.worker)
+            # Odoo's mail queue, on a real SMTP server (the configuration's, no
+            # mail server record here)
+            handler, controller, port = start_loopback_smtp()
+            self.addCleanup(controller.stop)
+            with (
+                patch.dict(config.options, {"smtp_server": "127.0.0.1", "smtp_port": port}),
+                patch.object(modules.module, "current_test", False),
+                self.worker() as env,
+            ):
+                messages = self._messages(env)
+                env["mail.mail"].process_email_queue(
+                    ids=env["mail.mail"].search([("cobranca_message_id", "in", messages.ids)]).ids
+                )
+            self.assertEqual(len(handler.envelopes), self.CUSTOMERS - 1)
+            payer = "falha0@example.com"
+            self.assertFalse([e for e in handler.envelopes if payer in e.rcpt_tos])
+            with self.worker() as env:
+                sent = self._messages(env).filtered(lambda message: message.state == "sent")
+                self.assertEqual(len(sent), self.CUSTOMERS - 1)
+                self.assertNotIn(self.partner_ids[0], sent.partner_id.ids)
+        self.assert_dunned_once(paid=paid)

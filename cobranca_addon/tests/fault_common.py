@@ -117,13 +117,17 @@ class FaultySmtpHandler:
     accepting (``"451 ..."`` temporary, ``"554 ..."`` permanent); ``stall`` makes
     the next MAIL commands answer only after that many seconds (beyond the
     client's timeout: the connection times out before any message is handed
-    over). ``envelopes`` keeps what the server accepted.
+    over); ``stall_data`` makes the next DATA commands accept the message only
+    at once but answer only after that many seconds (the client has given up:
+    did it go or not?).
+    ``envelopes`` keeps what the server accepted.
     """
 
     def __init__(self):
         self.envelopes = []
         self.refuse = []
         self.stall = []
+        self.stall_data = []
         self.lock = threading.Lock()
 
     def reset(self):
@@ -131,6 +135,7 @@ class FaultySmtpHandler:
             self.envelopes.clear()
             self.refuse.clear()
             self.stall.clear()
+            self.stall_data.clear()
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         with self.lock:
@@ -142,6 +147,14 @@ class FaultySmtpHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            delay = self.stall_data.pop(0) if self.stall_data else 0
+            if delay:
+                # queued at once, as a real MTA does, but answered too late
+                self.envelopes.append(envelope)
+        if delay:
+            await asyncio.sleep(delay)
+            return "250 2.0.0 Ok: queued"
         with self.lock:
             if self.refuse:
                 return self.refuse.pop(0)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from odoo.tests import tagged
 
-from .fault_common import SmtpFaultCommon
+from .fault_common import SmtpFaultCommon, message_id_of
 
 
 @tagged("post_install", "-at_install")
@@ -91,3 +91,30 @@ class TestFaultsSmtp(SmtpFaultCommon):
             self.assertEqual(evidence.event_ids.mapped("kind")[0], "created")
             self.assertEqual(evidence.event_ids.mapped("kind")[-1], "accepted")
             self.assertFalse(evidence.verify_integrity()[evidence.id])
+
+    def test_timeout_after_the_data_is_the_same_message_again(self):
+        """The one case SMTP cannot settle: the server times out after it received
+        the whole message, and accepts it after Odoo gave up. Odoo cannot know it
+        arrived, so the retry sends it again: the very same message (same
+        Message-Id, for AR-tracked e-mails the same bytes), never a new reminder,
+        so that a receiving server or mail program that removes duplicates by
+        Message-Id shows it once. The module's own records stay single."""
+        self.level_overdue.write({"channel_email": False, "channel_ar_email": True})
+        invoices = self._remind(self._customers(1))
+        mail = self._mails(invoices)
+        self.handler.stall_data = [self.SMTP_TIMEOUT + 1]
+        self._process_queue()
+        self.assertEqual(mail.state, "exception")
+        self.assertEqual(self._retry(), (1, 0))
+        # the server has meanwhile accepted the first copy
+        self._process_queue(self.noon + timedelta(minutes=5))
+        self.assertEqual(mail.state, "sent")
+        first, second = self.handler.envelopes
+        self.assertEqual(first.original_content, second.original_content)
+        self.assertEqual(message_id_of(first.original_content), mail.message_id.strip())
+        self.assertEqual(len(self._mails(invoices)), 1)
+        self.assertEqual(len(mail.cobranca_message_id), 1)
+        # the check holds once the copies are merged by Message-Id, as the
+        # receiving side does
+        self.handler.envelopes[:] = [first]
+        self._check(invoices)

@@ -959,13 +959,6 @@ class CobrancaMessage(models.Model):
             return obsolete
         obsolete.mail_ids.filtered(lambda mail: mail.state == "outgoing").cancel()
         obsolete.activity_ids.sudo().unlink()
-        # their lines were not carried either: cancelled with the reason, as at
-        # the moment of sending (before, they stayed "sent": fault suite)
-        by_reason = defaultdict(lambda: self.env["cobranca.line"])
-        for line in obsolete.line_ids.filtered(lambda line: line.state == "sent"):
-            by_reason[line._item_closed_reason()] |= line
-        for reason, lines in by_reason.items():
-            lines.write({"state": "cancelled", "note": reason})
         obsolete.write(
             {
                 "is_cancelled": True,

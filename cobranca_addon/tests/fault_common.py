@@ -78,9 +78,13 @@ class FaultAssertions:
             [key for key, count in per_channel.items() if count > 1],
             "a customer reminded twice on one channel for one level",
         )
-        # nothing lost: every sent line is carried by a message that is alive
+        # nothing lost: every sent line of an unpaid item is carried by a message
+        # that is alive (a paid item's line may stay "sent" with its message
+        # cancelled by the next run: the régua counts the level as reached)
         orphans = lines.filtered(
-            lambda line: line.state == "sent" and not (line.message_ids & live)
+            lambda line: (
+                line.state == "sent" and line.move_id not in paid and not (line.message_ids & live)
+            )
         )
         self.assertFalse(orphans, "sent lines no message carries")
         # nothing for a paid item: its messages were cancelled, never sent

@@ -5,9 +5,11 @@ from odoo import SUPERUSER_ID, Command, api
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
+from .fault_common import FaultAssertions
+
 
 @tagged("post_install", "-at_install")
-class TestConcurrentRuns(TransactionCase):
+class TestConcurrentRuns(TransactionCase, FaultAssertions):
     """Two workers on two real connections: nothing is dunned twice.
 
     The data is committed (other connections must see it) and removed at the end:
@@ -89,6 +91,11 @@ class TestConcurrentRuns(TransactionCase):
             mails = env["mail.mail"].search([("cobranca_message_id", "in", messages.ids)])
             self.assertEqual(len(mails), len(messages), "one e-mail per message")
             self.assertEqual(set(lines.run_id.mapped("state")), {"done"})
+            self.assertNothingLostNothingDuplicated(
+                env,
+                env["account.move"].browse(self.move_ids),
+                env.ref("cobranca_addon.cobranca_level_default_overdue"),
+            )
 
     def test_two_runs_at_the_same_time(self):
         """Scheduled run and "Run now" start together on two connections."""

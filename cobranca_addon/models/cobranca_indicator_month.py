@@ -123,46 +123,47 @@ class CobrancaIndicatorMonth(models.Model):
         today = self._cobranca_today()
         return SQL(
             """
-            WITH items AS (
+            WITH lines AS (
                 SELECT aml.id, aml.company_id, partner.commercial_partner_id AS partner_id,
                        aml.balance, aml.date,
                        GREATEST(aml.date, COALESCE(aml.date_maturity, aml.date) + 1)
-                           AS overdue_from
+                           AS overdue_from,
+                       aml.balance > 0
+                           AND (move.move_type = 'out_invoice'
+                                OR move.cobranca_agreement_id IS NOT NULL) AS is_item,
+                       move.move_type IN ('out_invoice', 'out_refund') AS is_sale
                   FROM account_move_line aml
                   JOIN account_account account ON account.id = aml.account_id
                   JOIN account_move move ON move.id = aml.move_id
                   JOIN res_partner partner ON partner.id = aml.partner_id
                  WHERE aml.parent_state = 'posted'
                    AND account.account_type = 'asset_receivable'
-                   AND aml.balance > 0
-                   AND (move.move_type = 'out_invoice' OR move.cobranca_agreement_id IS NOT NULL)
+                   AND (move.move_type IN ('out_invoice', 'out_refund')
+                        OR move.cobranca_agreement_id IS NOT NULL)
             ),
             changes AS (
-                SELECT company_id, partner_id, date AS day, balance AS receivable,
-                       0 AS overdue, 0 AS sales
-                  FROM items
+                -- an item: receivable from its date, overdue from the day after it is due;
+                -- a customer invoice or credit note: a sale of its date
+                SELECT line.company_id, line.partner_id, change.*
+                  FROM lines line
+                 CROSS JOIN LATERAL (VALUES
+                       (line.date,
+                        CASE WHEN line.is_item THEN line.balance ELSE 0 END,
+                        0,
+                        CASE WHEN line.is_sale THEN line.balance ELSE 0 END),
+                       (line.overdue_from, 0,
+                        CASE WHEN line.is_item THEN line.balance ELSE 0 END, 0)
+                 ) AS change(day, receivable, overdue, sales)
                 UNION ALL
-                SELECT company_id, partner_id, overdue_from, 0, balance, 0
-                  FROM items
-                UNION ALL
-                SELECT item.company_id, item.partner_id, GREATEST(partial.max_date, item.date),
-                       -partial.amount, 0, 0
-                  FROM items item
+                -- what is reconciled with an item (by its date) reduces both
+                SELECT item.company_id, item.partner_id, change.*
+                  FROM lines item
                   JOIN account_partial_reconcile partial ON partial.debit_move_id = item.id
-                UNION ALL
-                SELECT item.company_id, item.partner_id,
-                       GREATEST(partial.max_date, item.overdue_from), 0, -partial.amount, 0
-                  FROM items item
-                  JOIN account_partial_reconcile partial ON partial.debit_move_id = item.id
-                UNION ALL
-                SELECT aml.company_id, partner.commercial_partner_id, aml.date, 0, 0, aml.balance
-                  FROM account_move_line aml
-                  JOIN account_account account ON account.id = aml.account_id
-                  JOIN account_move move ON move.id = aml.move_id
-                  JOIN res_partner partner ON partner.id = aml.partner_id
-                 WHERE aml.parent_state = 'posted'
-                   AND account.account_type = 'asset_receivable'
-                   AND move.move_type IN ('out_invoice', 'out_refund')
+                 CROSS JOIN LATERAL (VALUES
+                       (GREATEST(partial.max_date, item.date), -partial.amount, 0, 0),
+                       (GREATEST(partial.max_date, item.overdue_from), 0, -partial.amount, 0)
+                 ) AS change(day, receivable, overdue, sales)
+                 WHERE item.is_item
             ),
             by_customer AS (
                 SELECT company_id, partner_id, date_trunc('month', day)::date AS month,

@@ -59,6 +59,13 @@ LEVEL_XMLIDS = (
     "cobranca_level_default_formal",
 )
 COLLECTORS = 5
+REPORT_MODELS = (
+    "cobranca.aging.report",
+    "cobranca.indicator.month",
+    "cobranca.level.effectiveness",
+    "cobranca.recovery.report",
+    "cobranca.commitment.report",
+)
 
 
 def log(message):
@@ -68,6 +75,9 @@ def log(message):
 def add_collection_history(env, day):
     """The régua's history, collectors and promises on the copy (set-based SQL)."""
     cr = env.cr
+    # the reports as the code on disk writes them (the template may predate a change)
+    for model in REPORT_MODELS:
+        env[model].init()
     company = env["res.company"].search([], limit=1, order="id")
     policy = env.ref("cobranca_addon.cobranca_policy_default")
     levels = [env.ref(f"cobranca_addon.{xmlid}") for xmlid in LEVEL_XMLIDS]
@@ -258,13 +268,7 @@ def steps(day):
 
 def view_rows(env):
     rows = {}
-    for model in (
-        "cobranca.aging.report",
-        "cobranca.indicator.month",
-        "cobranca.level.effectiveness",
-        "cobranca.recovery.report",
-        "cobranca.commitment.report",
-    ):
+    for model in REPORT_MODELS:
         env.cr.execute(f'SELECT COUNT(*) FROM "{env[model]._table}"')  # noqa: S608 (a model's table)
         rows[model] = env.cr.fetchone()[0]
     return rows

@@ -33,35 +33,45 @@ class CobrancaIndicatorMixin(models.AbstractModel):
         return super()._read_group_select(aggregate_spec, query)
 
     def _cobranca_collector_join(self, company, partner, alias="who"):
-        """``LEFT JOIN LATERAL`` giving ``<alias>.collector_id``: who follows the
-        commercial partner ``partner`` in ``company`` (SQL expressions) today — their
-        own collector in the company, else the collector of their régua (their own
-        policy, else their credit policy's, else the company's), as the aging report
-        and the collection run choose it."""
+        """Joins giving ``<alias>.collector_id``: who follows the commercial partner
+        ``partner`` in ``company`` (SQL expressions) today — their own collector in
+        the company, else the collector of their régua (their own policy, else their
+        credit policy's, else the company's), as the aging report and the collection
+        run choose it. Plain joins, as the aging's, that the planner may hash."""
+        name = alias
+
+        def table(suffix):
+            return SQL.identifier(f"{name}_{suffix}")
+
         return SQL(
             """
-            LEFT JOIN LATERAL (
+            LEFT JOIN res_partner %(partner_t)s ON %(partner_t)s.id = %(partner)s
+            LEFT JOIN res_company %(company_t)s ON %(company_t)s.id = %(company)s
+            LEFT JOIN cobranca_partner_score %(score_t)s
+              ON %(score_t)s.partner_id = %(partner_t)s.id
+             AND %(score_t)s.company_id = %(company_t)s.id
+            LEFT JOIN cobranca_credit_policy %(credit_t)s
+              ON %(credit_t)s.id = %(score_t)s.credit_policy_id AND %(credit_t)s.active
+            LEFT JOIN cobranca_policy %(policy_t)s
+              ON %(policy_t)s.id = COALESCE(
+                     (%(partner_t)s.cobranca_policy_id ->> %(company_t)s.id::text)::int,
+                     %(credit_t)s.regua_id,
+                     %(company_t)s.cobranca_policy_id
+                 )
+            CROSS JOIN LATERAL (
                 SELECT COALESCE(
-                           (commercial.cobranca_collector_id ->> company.id::text)::int,
-                           policy.collector_id
+                           (%(partner_t)s.cobranca_collector_id ->> %(company_t)s.id::text)::int,
+                           %(policy_t)s.collector_id
                        ) AS collector_id
-                  FROM res_partner commercial
-                  JOIN res_company company ON company.id = %(company)s
-                  LEFT JOIN cobranca_partner_score score
-                    ON score.partner_id = commercial.id AND score.company_id = company.id
-                  LEFT JOIN cobranca_credit_policy credit
-                    ON credit.id = score.credit_policy_id AND credit.active
-                  LEFT JOIN cobranca_policy policy
-                    ON policy.id = COALESCE(
-                           (commercial.cobranca_policy_id ->> company.id::text)::int,
-                           credit.regua_id,
-                           company.cobranca_policy_id
-                       )
-                 WHERE commercial.id = %(partner)s
-            ) %(alias)s ON TRUE
+            ) %(alias)s
             """,
-            company=company,
             partner=partner,
+            company=company,
+            partner_t=table("partner"),
+            company_t=table("company"),
+            score_t=table("score"),
+            credit_t=table("credit"),
+            policy_t=table("policy"),
             alias=SQL.identifier(alias),
         )
 

@@ -89,50 +89,18 @@ class CobrancaLevelEffectiveness(models.Model):
     def _query(self):
         return SQL(
             """
-            WITH sent AS (
-                SELECT line.id, line.move_line_id, line.move_id, line.partner_id,
-                       line.company_id, line.policy_id, line.level_id, line.date,
-                       line.amount_residual,
-                       line.date + company.cobranca_effectiveness_days AS window_end,
-                       company.cobranca_effectiveness_days AS window_days,
-                       company.currency_id
-                  FROM cobranca_line line
-                  JOIN res_company company ON company.id = line.company_id
-                 WHERE line.state = 'sent'
-                   AND line.amount_residual > 0
-            ),
-            paid AS (
-                SELECT line.id, SUM(partial.amount) AS amount
-                  FROM sent line
-                  JOIN account_partial_reconcile partial
-                    ON partial.debit_move_id = line.move_line_id
-                   AND partial.max_date >= line.date
-                   AND partial.max_date <= line.window_end
-                  JOIN account_move_line counterpart ON counterpart.id = partial.credit_move_id
-                  JOIN account_move payment ON payment.id = counterpart.move_id
-                 WHERE %(is_payment)s
-                 GROUP BY line.id
-            ),
-            customers AS (
-                SELECT DISTINCT company_id, partner_id FROM sent
-            ),
-            followed AS (
-                SELECT customers.company_id, customers.partner_id, who.collector_id
-                  FROM customers
-                  %(collector)s
-            )
             SELECT line.id AS id,
                    line.id AS line_id,
                    line.move_id,
                    line.partner_id,
                    line.company_id,
-                   line.currency_id,
+                   company.currency_id,
                    line.policy_id,
                    line.level_id,
-                   followed.collector_id,
+                   who.collector_id,
                    line.date,
-                   line.window_days,
-                   line.window_end < %(today)s AS window_closed,
+                   company.cobranca_effectiveness_days AS window_days,
+                   line.date + company.cobranca_effectiveness_days < %(today)s AS window_closed,
                    1 AS item_count,
                    CASE WHEN COALESCE(paid.amount, 0) >= line.amount_residual
                         THEN 1 ELSE 0 END AS paid_count,
@@ -142,15 +110,24 @@ class CobrancaLevelEffectiveness(models.Model):
                         THEN 100.0 ELSE 0.0 END AS paid_rate,
                    LEAST(COALESCE(paid.amount, 0), line.amount_residual)
                        / line.amount_residual * 100 AS amount_rate
-              FROM sent line
-              LEFT JOIN paid ON paid.id = line.id
-              JOIN followed
-                ON followed.company_id = line.company_id
-               AND followed.partner_id = line.partner_id
+              FROM cobranca_line line
+              JOIN res_company company ON company.id = line.company_id
+              LEFT JOIN LATERAL (
+                   SELECT SUM(partial.amount) AS amount
+                     FROM account_partial_reconcile partial
+                     JOIN account_move_line counterpart
+                       ON counterpart.id = partial.credit_move_id
+                     JOIN account_move payment ON payment.id = counterpart.move_id
+                    WHERE partial.debit_move_id = line.move_line_id
+                      AND partial.max_date >= line.date
+                      AND partial.max_date <= line.date + company.cobranca_effectiveness_days
+                      AND %(is_payment)s
+              ) paid ON TRUE
+              %(collector)s
+             WHERE line.state = 'sent'
+               AND line.amount_residual > 0
             """,
             today=self._cobranca_today(),
             is_payment=self._cobranca_payment_counterpart("payment"),
-            collector=self._cobranca_collector_join(
-                SQL("customers.company_id"), SQL("customers.partner_id")
-            ),
+            collector=self._cobranca_collector_join(SQL("line.company_id"), SQL("line.partner_id")),
         )

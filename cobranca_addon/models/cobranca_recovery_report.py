@@ -89,26 +89,6 @@ class CobrancaRecoveryReport(models.Model):
                    AND line.days_late > 0
                    AND line.amount_residual > 0
                  ORDER BY line.move_line_id, line.date, line.id
-            ),
-            recovered AS (
-                SELECT entered.id, SUM(partial.amount) AS amount, MAX(partial.max_date) AS last_date
-                  FROM entered
-                  JOIN account_partial_reconcile partial
-                    ON partial.debit_move_id = entered.move_line_id
-                   AND partial.max_date >= entered.date
-                   AND partial.max_date <= %(today)s
-                  JOIN account_move_line counterpart ON counterpart.id = partial.credit_move_id
-                  JOIN account_move payment ON payment.id = counterpart.move_id
-                 WHERE %(is_payment)s
-                 GROUP BY entered.id
-            ),
-            customers AS (
-                SELECT DISTINCT company_id, partner_id FROM entered
-            ),
-            followed AS (
-                SELECT customers.company_id, customers.partner_id, who.collector_id
-                  FROM customers
-                  %(collector)s
             )
             SELECT entered.id AS id,
                    entered.move_line_id,
@@ -117,7 +97,7 @@ class CobrancaRecoveryReport(models.Model):
                    entered.company_id,
                    company.currency_id,
                    entered.level_id,
-                   followed.collector_id,
+                   who.collector_id,
                    entered.date,
                    paid.last_date AS date_recovered,
                    1 AS item_count,
@@ -131,14 +111,22 @@ class CobrancaRecoveryReport(models.Model):
                         THEN 100.0 ELSE 0.0 END AS recovered_rate
               FROM entered
               JOIN res_company company ON company.id = entered.company_id
-              LEFT JOIN recovered paid ON paid.id = entered.id
-              JOIN followed
-                ON followed.company_id = entered.company_id
-               AND followed.partner_id = entered.partner_id
+              LEFT JOIN LATERAL (
+                   SELECT SUM(partial.amount) AS amount, MAX(partial.max_date) AS last_date
+                     FROM account_partial_reconcile partial
+                     JOIN account_move_line counterpart
+                       ON counterpart.id = partial.credit_move_id
+                     JOIN account_move payment ON payment.id = counterpart.move_id
+                    WHERE partial.debit_move_id = entered.move_line_id
+                      AND partial.max_date >= entered.date
+                      AND partial.max_date <= %(today)s
+                      AND %(is_payment)s
+              ) paid ON TRUE
+              %(collector)s
             """,
             today=self._cobranca_today(),
             is_payment=self._cobranca_payment_counterpart("payment"),
             collector=self._cobranca_collector_join(
-                SQL("customers.company_id"), SQL("customers.partner_id")
+                SQL("entered.company_id"), SQL("entered.partner_id")
             ),
         )

@@ -1509,6 +1509,12 @@ def parse_args(argv):
         "account_financial_risk); tools/benchmark --credit --help for its options",
     )
     parser.add_argument(
+        "--reports",
+        action="store_true",
+        help="run the reports benchmark instead (aging and indicators on the credit "
+        "benchmark's data); tools/benchmark --reports --help for its options",
+    )
+    parser.add_argument(
         "--customers", type=int, default=2000, metavar="N", help="customers (default 2000)"
     )
     parser.add_argument(
@@ -1564,6 +1570,13 @@ def parse_args(argv):
 
 
 def main(argv=None):
+    if "--reports" in (sys.argv[1:] if argv is None else argv):
+        import benchmark_reports
+
+        benchmark_reports.main(
+            [arg for arg in (sys.argv[1:] if argv is None else argv) if arg != "--reports"]
+        )
+        return
     if "--credit" in (sys.argv[1:] if argv is None else argv):
         import benchmark_credit
 

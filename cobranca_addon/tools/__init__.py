@@ -8,3 +8,4 @@ from . import mensagem
 from . import regua
 from . import scoring
 from . import extrato
+from . import indicadores

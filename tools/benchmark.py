@@ -1564,6 +1564,13 @@ def parse_args(argv):
 
 
 def main(argv=None):
+    if "--scale" in (sys.argv[1:] if argv is None else argv):
+        import benchmark_scale
+
+        benchmark_scale.main(
+            [arg for arg in (sys.argv[1:] if argv is None else argv) if arg != "--scale"]
+        )
+        return
     if "--credit" in (sys.argv[1:] if argv is None else argv):
         import benchmark_credit
 

@@ -250,12 +250,90 @@ def measure_oca(args):
         json.dump(result, handle, default=str)
 
 
+def explain(args):
+    """--explain DB: EXPLAIN ANALYZE of the run's hot queries on a copy (rolled back).
+
+    The line selection (``_create_lines``, its one INSERT ... SELECT), then, with
+    the lines created, the claim of a batch (``_claim_partners``), the count of the
+    customers left (``_count_pending_partners``) and the lines of a batch
+    (``_process_batch``'s ``FOR UPDATE``), each the statement the module runs, with
+    ``EXPLAIN (ANALYZE, BUFFERS)`` put in front of it.
+    """
+    from odoo import SUPERUSER_ID, api
+    from odoo.modules.registry import Registry
+    from odoo.tools import SQL
+
+    registry = Registry(args.explain)
+    plans = []
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        configure_ours(env)
+        env.flush_all()
+        companies = env["res.company"].search([])
+        real_execute = type(cr).execute
+
+        def explained(title, fn, needle):
+            """Run fn(), its first query containing ``needle`` under EXPLAIN ANALYZE."""
+            seen = []
+
+            def execute(self, query, params=None, log_exceptions=True):
+                if not seen and isinstance(query, SQL) and needle in query.code:
+                    seen.append(query)
+                    real_execute(
+                        self, SQL("EXPLAIN (ANALYZE, BUFFERS) %s", query), params, log_exceptions
+                    )
+                    plans.append((title, "\n".join(row[0] for row in self.fetchall())))
+                    return real_execute(self, query, params, log_exceptions)
+                return real_execute(self, query, params, log_exceptions)
+
+            type(cr).execute = execute
+            try:
+                return fn()
+            finally:
+                type(cr).execute = real_execute
+
+        Run = env["cobranca.run"]
+        run = Run.create({"company_id": companies[0].id, "date": args.date})
+        explained(
+            "Line selection (`_create_lines`)", run._create_lines, "INSERT INTO cobranca_line"
+        )
+        env.invalidate_all()
+        explained(
+            "Claim of a batch (`_claim_partners`, candidates)",
+            lambda: Run._claim_partners(companies, args.batch_size),
+            "SELECT DISTINCT partner_id",
+        )
+        explained(
+            "Customers left (`_count_pending_partners`)",
+            lambda: Run._count_pending_partners(companies),
+            "COUNT(DISTINCT partner_id)",
+        )
+        partner_ids = Run._claim_partners(companies, args.batch_size)
+        cr.execute(
+            SQL(
+                "EXPLAIN (ANALYZE, BUFFERS) SELECT id FROM cobranca_line WHERE state = 'pending' "
+                "AND company_id = ANY(%s) AND partner_id = ANY(%s) ORDER BY id FOR UPDATE",
+                companies.ids,
+                partner_ids,
+            )
+        )
+        plans.append(
+            (
+                "Lines of a batch (`_process_batch`, FOR UPDATE)",
+                "\n".join(row[0] for row in cr.fetchall()),
+            )
+        )
+        cr.rollback()
+    with open(args.json_out, "w") as handle:
+        json.dump(plans, handle)
+
+
 def run_child(args, conf, dbname, side):
     with tempfile.NamedTemporaryFile("r", suffix=".json", prefix="cobranca-bench-") as out:
         cmd = [
             sys.executable,
             os.path.abspath(__file__),
-            "--measure-ours" if side == "ours" else "--measure-oca",
+            {"ours": "--measure-ours", "oca": "--measure-oca", "explain": "--explain"}[side],
             dbname,
             "--conf",
             conf,
@@ -639,6 +717,12 @@ def parse_args(argv):
         default=datetime.date.fromisoformat(credit.DEFAULT_DATE),
     )
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--explain-plans",
+        action="store_true",
+        help="add EXPLAIN ANALYZE of the run's queries (on one more copy) to the output",
+    )
+    parser.add_argument("--explain", help=argparse.SUPPRESS)
     parser.add_argument("--measure-ours", help=argparse.SUPPRESS)
     parser.add_argument("--measure-oca", help=argparse.SUPPRESS)
     parser.add_argument("--conf", help=argparse.SUPPRESS)
@@ -654,9 +738,11 @@ def parse_args(argv):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
-    if args.measure_ours or args.measure_oca:
+    if args.measure_ours or args.measure_oca or args.explain:
         base.setup_odoo(args.conf)
-        if args.measure_ours:
+        if args.explain:
+            explain(args)
+        elif args.measure_ours:
             measure_ours(args)
         else:
             measure_oca(args)
@@ -697,6 +783,15 @@ def main(argv=None):
                         f"in {ours['total']['wall']:.1f}s, {ours['total']['queries']} queries"
                     )
             results.append(result)
+        plans = []
+        if args.explain_plans:
+            dbname = f"{db_prefix()}_scale_{args.customers}_{args.lines}_explain"
+            base.copy_db(template, dbname)
+            try:
+                plans = run_child(args, conf, dbname, "explain")
+            finally:
+                if not args.keep:
+                    base.drop_db(dbname)
         load_after = os.getloadavg()
         machine.append(
             (
@@ -717,9 +812,15 @@ def main(argv=None):
         print(title)
         print()
         print(base.render(tables, markdown=False))
+        for name, plan in plans:
+            print(f"{name}\n{plan}\n")
         if args.markdown:
             with open(args.markdown, "w") as handle:
                 handle.write(f"## {title}\n\n" + base.render(tables, markdown=True))
+                if plans:
+                    handle.write("\n### Query plans (EXPLAIN ANALYZE, BUFFERS)\n\n")
+                    for name, plan in plans:
+                        handle.write(f"{name}:\n\n```\n{plan}\n```\n\n")
             log(f"wrote {args.markdown}")
         with open(
             os.path.join(

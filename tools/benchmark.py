@@ -9,12 +9,15 @@ customers per second, peak memory.
     tools/benchmark --customers 200 --invoices 2000  # a quick one
     tools/benchmark --repeat 3 --markdown bench.md   # median/min/max of 3 runs
     tools/benchmark --credit                         # the credit benchmark (see below)
+    tools/benchmark --scale                          # the run at scale, vs OCA (see below)
 
 ``--credit`` runs the other benchmark of this command instead, in
 ``tools/benchmark_credit.py`` (``tools/benchmark --credit --help`` for its flags):
 the payment scoring and the credit status on 10,000 customers and 100,000
 receivable lines with a payment history, next to OCA account_financial_risk's
-risk on the same database.
+risk on the same database. ``--scale`` runs ``tools/benchmark_scale.py``: this
+run's measurement on the credit benchmark's data (10,000 customers, 100,000
+lines), side by side with OCA account_credit_control on the same data.
 
 How it works
 ------------

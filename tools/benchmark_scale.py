@@ -691,8 +691,12 @@ def parse_args(argv):
         description="Time the day's dunning of cobranca_addon on the credit benchmark's data "
         f"(10,000 customers, 100,000 lines), next to OCA {OCA_MODULE} on the same data.",
     )
-    parser.add_argument("--customers", type=int, default=10_000, metavar="N")
-    parser.add_argument("--lines", type=int, default=100_000, metavar="L")
+    parser.add_argument(
+        "--customers", type=int, default=10_000, metavar="N", help="customers (default 10000)"
+    )
+    parser.add_argument(
+        "--lines", type=int, default=100_000, metavar="L", help="receivable lines (default 100000)"
+    )
     parser.add_argument(
         "--big-items",
         type=int,
@@ -700,8 +704,16 @@ def parse_args(argv):
         metavar="B",
         help="open items of the big customer (default: a tenth of --lines, as --credit)",
     )
-    parser.add_argument("--batch-size", type=int, default=50, metavar="B")
-    parser.add_argument("--repeat", type=int, default=1, metavar="R")
+    parser.add_argument(
+        "--batch-size", type=int, default=50, metavar="B", help="customers per batch (default 50)"
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="R",
+        help="measured copies of each side (default 1)",
+    )
     parser.add_argument("--no-oca", action="store_true", help=f"skip OCA {OCA_MODULE}")
     parser.add_argument(
         "--install-oca",
@@ -715,8 +727,9 @@ def parse_args(argv):
         "--date",
         type=datetime.date.fromisoformat,
         default=datetime.date.fromisoformat(credit.DEFAULT_DATE),
+        help=f"the data's 'today', the run date (default {credit.DEFAULT_DATE})",
     )
-    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--seed", type=int, default=42, help="random seed of the data (default 42)")
     parser.add_argument(
         "--explain-plans",
         action="store_true",

@@ -17,3 +17,4 @@ from . import test_access_matrix
 from . import test_bad_input_wizards
 from . import test_bad_input_routes
 from . import test_escaping
+from . import test_query_counts

@@ -64,6 +64,7 @@
         "views/res_config_settings_views.xml",
         "views/cobranca_aging_bucket_views.xml",
         "views/cobranca_aging_report_views.xml",
+        "views/cobranca_indicator_views.xml",
         "wizards/cobranca_exclusion_wizard_views.xml",
         "wizards/cobranca_credit_override_wizard_views.xml",
         "wizards/cobranca_agreement_wizard_views.xml",

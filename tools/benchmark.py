@@ -9,12 +9,15 @@ customers per second, peak memory.
     tools/benchmark --customers 200 --invoices 2000  # a quick one
     tools/benchmark --repeat 3 --markdown bench.md   # median/min/max of 3 runs
     tools/benchmark --credit                         # the credit benchmark (see below)
+    tools/benchmark --scale                          # the run at scale, vs OCA (see below)
 
 ``--credit`` runs the other benchmark of this command instead, in
 ``tools/benchmark_credit.py`` (``tools/benchmark --credit --help`` for its flags):
 the payment scoring and the credit status on 10,000 customers and 100,000
 receivable lines with a payment history, next to OCA account_financial_risk's
-risk on the same database.
+risk on the same database. ``--scale`` runs ``tools/benchmark_scale.py``: this
+run's measurement on the credit benchmark's data (10,000 customers, 100,000
+lines), side by side with OCA account_credit_control on the same data.
 
 How it works
 ------------
@@ -66,6 +69,7 @@ import contextlib
 import datetime
 import gc
 import hashlib
+import importlib
 import io
 import json
 import os
@@ -1509,6 +1513,12 @@ def parse_args(argv):
         "account_financial_risk); tools/benchmark --credit --help for its options",
     )
     parser.add_argument(
+        "--reports",
+        action="store_true",
+        help="run the reports benchmark instead (aging and indicators on the credit "
+        "benchmark's data); tools/benchmark --reports --help for its options",
+    )
+    parser.add_argument(
         "--customers", type=int, default=2000, metavar="N", help="customers (default 2000)"
     )
     parser.add_argument(
@@ -1564,13 +1574,16 @@ def parse_args(argv):
 
 
 def main(argv=None):
-    if "--credit" in (sys.argv[1:] if argv is None else argv):
-        import benchmark_credit
-
-        benchmark_credit.main(
-            [arg for arg in (sys.argv[1:] if argv is None else argv) if arg != "--credit"]
-        )
-        return
+    given = sys.argv[1:] if argv is None else argv
+    # the other benchmarks, each in its own file
+    for flag, module_name in (
+        ("--credit", "benchmark_credit"),
+        ("--reports", "benchmark_reports"),
+        ("--scale", "benchmark_scale"),
+    ):
+        if flag in given:
+            importlib.import_module(module_name).main([arg for arg in given if arg != flag])
+            return
     args = parse_args(argv)
     if args.measure:
         setup_odoo(args.conf)

@@ -1429,7 +1429,8 @@ def build_template(args, conf, template):
 
 
 def ensure_template(args, conf):
-    template = f"cobranca_bench_credit_{args.customers}_{args.lines}_{args.big_items}"
+    prefix = os.environ.get("COBRANCA_BENCH_DB_PREFIX", "cobranca_bench")
+    template = f"{prefix}_credit_{args.customers}_{args.lines}_{args.big_items}"
     if args.rebuild or not base.db_exists(template):
         return template, build_template(args, conf, template), "generated now"
     facts = base.template_facts(template)
@@ -2332,9 +2333,8 @@ def main(argv=None):
         started_all = time.time()
         for index in range(copies):
             trace = index == args.repeat
-            dbname = f"cobranca_bench_credit_{args.customers}_{args.lines}_" + (
-                "mem" if trace else f"r{index + 1}"
-            )
+            dbname = f"{os.environ.get('COBRANCA_BENCH_DB_PREFIX', 'cobranca_bench')}_credit_"
+            dbname += f"{args.customers}_{args.lines}_" + ("mem" if trace else f"r{index + 1}")
             started = time.time()
             base.copy_db(template, dbname)
             log(

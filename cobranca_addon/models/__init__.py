@@ -40,3 +40,8 @@ from . import cobranca_aging_bucket
 from . import cobranca_aging_report
 from . import cobranca_message_statement
 from . import cobranca_access_log
+from . import cobranca_indicator_mixin
+from . import cobranca_indicator_month
+from . import cobranca_level_effectiveness
+from . import cobranca_recovery_report
+from . import cobranca_commitment_report

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import format_date
+from odoo.tools.sql import create_index
 
 from .constants import CLOSED_PAYMENT_STATES, NO_CHATTER_NOISE
 
@@ -116,6 +117,24 @@ class CobrancaLine(models.Model):
             "A journal item reaches each level once.",
         ),
     ]
+
+    def init(self):
+        # The run's workers claim customers with pending lines in partner order
+        # (_claim_partners), count the customers left and lock a batch's lines,
+        # on every batch. The pending lines of the day are a small part of the
+        # table, which keeps every line ever sent: this partial index keeps
+        # those queries proportional to the pending lines, in partner order,
+        # without sorting them. EXPLAIN ANALYZE at 10,000 customers / 18,428
+        # pending lines (docs/readme-issue8-performance.md): the claim went from
+        # a BitmapAnd of the state and company indexes + sort (33 ms) to an
+        # index-only scan (11 ms).
+        create_index(
+            self.env.cr,
+            "cobranca_line_pending_partner_index",
+            self._table,
+            ["partner_id", "company_id"],
+            where="state = 'pending'",
+        )
 
     @api.depends("move_id.name", "level_id.name", "date_maturity")
     def _compute_display_name(self):

@@ -5,6 +5,7 @@ from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
@@ -18,6 +19,11 @@ DEFAULT_BATCH_SIZE = 50
 #: Seconds a manager's "Run now" spends dispatching in its request before it
 #: leaves the rest to the scheduled action (HTTP workers are killed after 60 s).
 RUN_NOW_TIME_BUDGET = 15
+#: Errors of a batch that conflicted with another transaction: the batch is rolled
+#: back alone and done again by the next call. The ones Odoo itself retries
+#: (serialization failure, lock not available under a ``lock_timeout``, deadlock),
+#: and a duplicate key (two workers inserted the same line or message).
+BATCH_CONFLICTS = (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, pg_errors.UniqueViolation)
 
 
 class CobrancaRun(models.Model):
@@ -183,6 +189,13 @@ class CobrancaRun(models.Model):
             system.env["cobranca.message"]._send_thanks(created)
         done = batches = 0
         remaining = system._count_pending_partners(companies)
+        if not remaining:
+            # the last batches of two concurrent workers cannot see each other's
+            # work: neither closes the run, and with nothing left no batch would
+            # (fault suite); close it here
+            system.search(
+                [("state", "=", "running"), ("company_id", "in", companies.ids)]
+            )._update_state()
         while (
             remaining
             and (max_batches is None or batches < max_batches)
@@ -528,7 +541,9 @@ class CobrancaRun(models.Model):
         try:
             with self.env.cr.savepoint():
                 return self._process_batch(companies, batch_size)
-        except (pg_errors.SerializationFailure, pg_errors.UniqueViolation) as error:
+        except BATCH_CONFLICTS as error:
+            # before: serialization failures only; a lock timeout or a deadlock
+            # failed the whole call of the scheduled action (fault suite)
             _logger.info("Collection batch conflicted with another worker: %s", error)
             self.env.invalidate_all()
             cron = self.env.ref("cobranca_addon.ir_cron_cobranca_run", raise_if_not_found=False)

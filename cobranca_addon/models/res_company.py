@@ -1,12 +1,14 @@
+from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
 import pytz
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import format_amount, format_date
 
-from ..tools import calendario, encargos
+from ..tools import calendario, encargos, indicadores
 
 
 class ResCompany(models.Model):
@@ -188,6 +190,11 @@ class ResCompany(models.Model):
         default=15,
         help="An instalment overdue for longer than this breaks the agreement.",
     )
+    cobranca_effectiveness_days = fields.Integer(
+        string="Effectiveness Window (Days)",
+        default=15,
+        help="A level of the régua is effective on an item paid within these days after it.",
+    )
 
     @api.model
     def _tz_get(self):
@@ -216,6 +223,7 @@ class ResCompany(models.Model):
         "cobranca_ar_ack_days",
         "cobranca_evidence_retention_days",
         "cobranca_lgpd_retention_years",
+        "cobranca_effectiveness_days",
     )
     def _check_cobranca_settings(self):
         for company in self:
@@ -245,6 +253,7 @@ class ResCompany(models.Model):
                     company.cobranca_ar_ack_days,
                     company.cobranca_evidence_retention_days,
                     company.cobranca_lgpd_retention_years,
+                    company.cobranca_effectiveness_days,
                 )
                 < 0
             ):
@@ -437,3 +446,271 @@ class ResCompany(models.Model):
             .astimezone(self._cobranca_timezone())
             .replace(tzinfo=None)
         )
+
+    # ------------------------------------------------------------------
+    # Indicators: one summary read from the reports themselves (_read_group on
+    # the aging and the indicator reports), so that the dashboard, the tests and
+    # the benchmark show the figures the reports show
+    # ------------------------------------------------------------------
+
+    def _cobranca_indicators(self, date_from=None, date_to=None):
+        """The indicators of the companies ``self`` (default: the user's), per company.
+
+        *Now* (as of today, from the aging report): ``receivable``, ``overdue`` and
+        ``overdue_rate`` (%). *Over the period* (default: the 12 months up to today;
+        months of ``date_from`` to ``date_to`` for the month figures, days for the
+        others): ``receivable_avg``, ``overdue_avg``, ``overdue_rate_avg`` (average
+        month ends), ``sales``, ``dso``; ``recovery`` (items entering collection in the
+        period), ``levels`` (per level, reminders of the period whose window is over),
+        ``promises`` and ``agreements`` (made in the period), ``collectors`` (per
+        collector: overdue now, recovery and promises of the period).
+
+        :return: ``{company: {...}}``
+        """
+        today = fields.Date.today()
+        default_from, default_to = indicadores.default_period(today)
+        date_from = date_from or default_from
+        date_to = date_to or default_to
+        companies = self or self.env.companies
+        company_domain = [("company_id", "in", companies.ids)]
+        period = [("date", ">=", date_from), ("date", "<=", date_to)]
+        result = {company: self._cobranca_empty_indicators() for company in companies}
+        collectors = defaultdict(lambda: defaultdict(dict))
+
+        Aging = self.env["cobranca.aging.report"]
+        receivables = company_domain + [("amount_residual", ">", 0)]
+        for company, amount in Aging._read_group(
+            receivables, ["company_id"], ["amount_residual:sum"]
+        ):
+            result[company]["receivable"] = amount
+        for company, collector, amount in Aging._read_group(
+            receivables + [("days_late", ">", 0)],
+            ["company_id", "collector_id"],
+            ["amount_residual:sum"],
+        ):
+            result[company]["overdue"] += amount
+            collectors[company][collector]["overdue"] = amount
+        for figures in result.values():
+            figures["overdue_rate"] = indicadores.overdue_rate(
+                figures["overdue"], figures["receivable"]
+            )
+
+        Month = self.env["cobranca.indicator.month"]
+        for company, receivable, overdue, sales, rate, dso in Month._read_group(
+            company_domain
+            + [
+                ("month", ">=", indicadores.month_start(date_from)),
+                ("month", "<=", date_to),
+            ],
+            ["company_id"],
+            [
+                "receivable_amount:sum",
+                "overdue_amount:sum",
+                "sales_amount:sum",
+                "overdue_rate:sum",
+                "dso:sum",
+            ],
+        ):
+            result[company].update(
+                receivable_avg=receivable,
+                overdue_avg=overdue,
+                sales=sales,
+                overdue_rate_avg=rate,
+                dso=dso,
+            )
+
+        Recovery = self.env["cobranca.recovery.report"]
+        measures = ["item_count:sum", "amount_dunned:sum", "amount_recovered:sum"]
+        for company, collector, items, dunned, recovered in Recovery._read_group(
+            company_domain + period, ["company_id", "collector_id"], measures
+        ):
+            recovery = result[company]["recovery"]
+            recovery["items"] += items
+            recovery["amount_dunned"] += dunned
+            recovery["amount_recovered"] += recovered
+            collectors[company][collector].update(
+                items=items,
+                amount_dunned=dunned,
+                amount_recovered=recovered,
+                recovery_rate=indicadores.ratio(recovered, dunned),
+            )
+        for figures in result.values():
+            recovery = figures["recovery"]
+            recovery["rate"] = indicadores.ratio(
+                recovery["amount_recovered"], recovery["amount_dunned"]
+            )
+
+        Effectiveness = self.env["cobranca.level.effectiveness"]
+        for company, level, items, paid, dunned, amount_paid in Effectiveness._read_group(
+            company_domain + period + [("window_closed", "=", True)],
+            ["company_id", "level_id"],
+            ["item_count:sum", "paid_count:sum", "amount_dunned:sum", "amount_paid:sum"],
+            order="company_id, level_id",
+        ):
+            result[company]["levels"].append(
+                {
+                    "level": level,
+                    "items": items,
+                    "paid": paid,
+                    "paid_rate": indicadores.ratio(paid, items),
+                    "amount_dunned": dunned,
+                    "amount_paid": amount_paid,
+                    "amount_rate": indicadores.ratio(amount_paid, dunned),
+                }
+            )
+
+        Commitment = self.env["cobranca.commitment.report"]
+        measures = [
+            "made_count:sum",
+            "kept_count:sum",
+            "broken_count:sum",
+            "open_count:sum",
+            "amount:sum",
+            "amount_paid:sum",
+        ]
+        for company, kind, collector, *counts in Commitment._read_group(
+            company_domain + period, ["company_id", "kind", "collector_id"], measures
+        ):
+            made, kept, broken, still_open, amount, paid = counts
+            commitments = result[company][f"{kind}s"]
+            for key, value in zip(
+                ("made", "kept", "broken", "open", "amount", "amount_paid"),
+                counts,
+                strict=True,
+            ):
+                commitments[key] += value
+            if kind == "promise":
+                collectors[company][collector].update(
+                    promises=made, promises_kept=kept, promises_broken=broken
+                )
+            else:
+                collectors[company][collector].update(
+                    agreements=made, agreements_kept=kept, agreements_broken=broken
+                )
+        for figures in result.values():
+            for key in ("promises", "agreements"):
+                commitments = figures[key]
+                commitments["kept_rate"] = indicadores.ratio(
+                    commitments["kept"], commitments["kept"] + commitments["broken"]
+                )
+        for company, by_collector in collectors.items():
+            result[company]["collectors"] = dict(by_collector)
+        for figures in result.values():
+            figures["date_from"], figures["date_to"] = date_from, date_to
+        return result
+
+    @api.model
+    def _cobranca_empty_indicators(self):
+        commitments = {"made": 0, "kept": 0, "broken": 0, "open": 0, "amount": 0.0,
+                       "amount_paid": 0.0, "kept_rate": None}  # fmt: skip
+        return {
+            "receivable": 0.0,
+            "overdue": 0.0,
+            "overdue_rate": None,
+            "receivable_avg": 0.0,
+            "overdue_avg": 0.0,
+            "overdue_rate_avg": None,
+            "sales": 0.0,
+            "dso": None,
+            "recovery": {"items": 0, "amount_dunned": 0.0, "amount_recovered": 0.0, "rate": None},
+            "levels": [],
+            "promises": dict(commitments),
+            "agreements": dict(commitments),
+            "collectors": {},
+        }
+
+    @api.model
+    def cobranca_dashboard_data(self, months=12):
+        """The dashboard's figures (``cobranca_dashboard`` client action): the
+        indicators of the user's companies over the last ``months`` months, with the
+        amounts formatted in each company's currency."""
+        if not self.env.user.has_group("cobranca_addon.group_cobranca_user"):
+            raise AccessError(self.env._("The collection indicators are for Cobrança users."))
+        months = max(1, min(int(months or 12), 36))
+        today = fields.Date.today()
+        date_from, date_to = indicadores.default_period(today, months)
+        indicators = self.env.companies._cobranca_indicators(date_from, date_to)
+        return {
+            "date_from": format_date(self.env, date_from),
+            "date_to": format_date(self.env, date_to),
+            "months": months,
+            "companies": [
+                self._cobranca_dashboard_section(company, figures)
+                for company, figures in sorted(
+                    indicators.items(), key=lambda item: (item[0].sequence, item[0].name)
+                )
+            ],
+        }
+
+    @api.model
+    def _cobranca_dashboard_section(self, company, figures):
+        currency = company.currency_id
+
+        def money(amount):
+            return format_amount(self.env, amount or 0.0, currency)
+
+        def percent(value):
+            return "–" if value is None else f"{value:.1f} %"
+
+        def days(value):
+            return "–" if value is None else self.env._("%(days)s days", days=round(value))
+
+        recovery = figures["recovery"]
+        promises, agreements = figures["promises"], figures["agreements"]
+        collectors = []
+        for collector, values in figures["collectors"].items():
+            collectors.append(
+                {
+                    "id": collector.id or False,
+                    "name": collector.name or self.env._("No collector"),
+                    "overdue": money(values.get("overdue")),
+                    "amount_dunned": money(values.get("amount_dunned")),
+                    "amount_recovered": money(values.get("amount_recovered")),
+                    "recovery_rate": percent(values.get("recovery_rate")),
+                    "promises": values.get("promises", 0),
+                    "promises_kept": values.get("promises_kept", 0),
+                    "agreements": values.get("agreements", 0),
+                    "agreements_kept": values.get("agreements_kept", 0),
+                }
+            )
+        collectors.sort(key=lambda row: row["name"].lower())
+        return {
+            "id": company.id,
+            "name": company.name,
+            "currency": currency.name,
+            "kpis": {
+                "receivable": money(figures["receivable"]),
+                "overdue": money(figures["overdue"]),
+                "overdue_rate": percent(figures["overdue_rate"]),
+                "overdue_rate_avg": percent(figures["overdue_rate_avg"]),
+                "sales": money(figures["sales"]),
+                "dso": days(figures["dso"]),
+                "recovery_rate": percent(recovery["rate"]),
+                "amount_recovered": money(recovery["amount_recovered"]),
+                "amount_dunned": money(recovery["amount_dunned"]),
+                "promises_kept_rate": percent(promises["kept_rate"]),
+                "promises": promises["made"],
+                "promises_kept": promises["kept"],
+                "promises_broken": promises["broken"],
+                "agreements_kept_rate": percent(agreements["kept_rate"]),
+                "agreements": agreements["made"],
+                "agreements_kept": agreements["kept"],
+                "agreements_broken": agreements["broken"],
+                "agreements_amount": money(agreements["amount"]),
+            },
+            "levels": [
+                {
+                    "id": row["level"].id,
+                    "name": row["level"].display_name,
+                    "items": row["items"],
+                    "paid": row["paid"],
+                    "paid_rate": percent(row["paid_rate"]),
+                    "amount_dunned": money(row["amount_dunned"]),
+                    "amount_paid": money(row["amount_paid"]),
+                    "amount_rate": percent(row["amount_rate"]),
+                }
+                for row in figures["levels"]
+            ],
+            "collectors": collectors,
+            "window_days": company.cobranca_effectiveness_days,
+        }

@@ -129,6 +129,10 @@ class ResConfigSettings(models.TransientModel):
         "handing over to the next batch (possibly on another worker).",
     )
 
+    cobranca_effectiveness_days = fields.Integer(
+        related="company_id.cobranca_effectiveness_days", readonly=False
+    )
+
     def _compute_cobranca_forbidden_expressions(self):
         expressions = "\n".join(self.env["cobranca.template.guard"]._forbidden_expressions())
         for settings in self:

@@ -24,3 +24,8 @@ from . import test_negotiation
 from . import test_statement
 from . import test_work_queue
 from . import test_lgpd
+from . import test_query_counts
+from . import test_faults_payment
+from . import test_faults_run
+from . import test_faults_smtp
+from . import test_indicators

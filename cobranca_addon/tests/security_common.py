@@ -258,6 +258,17 @@ class SecurityCommon(CobrancaCommon):
         cls.aging_bucket = env["cobranca.aging.bucket"].search(
             [("company_id", "=", cls.company.id)], limit=1
         )
+        # the indicator reports of company A: the reminder's effectiveness and
+        # recovery, the confirmed agreement
+        cls.level_effectiveness = env["cobranca.level.effectiveness"].search(
+            [("line_id", "=", cls.line.id)]
+        )
+        cls.recovery_row = env["cobranca.recovery.report"].search(
+            [("move_line_id", "=", cls.line.move_line_id.id)]
+        )
+        cls.commitment_row = env["cobranca.commitment.report"].search(
+            [("agreement_id", "=", cls.agreement.id)]
+        )
 
     @classmethod
     def _agreement(cls, invoice, confirm=False):

@@ -7,6 +7,8 @@ from odoo.modules.registry import DummyRLock, Registry
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
+from .fault_common import FaultAssertions
+
 
 @contextmanager
 def _registry_lock_released():
@@ -24,7 +26,7 @@ def _registry_lock_released():
 
 
 @tagged("post_install", "-at_install")
-class TestConcurrentRuns(TransactionCase):
+class TestConcurrentRuns(TransactionCase, FaultAssertions):
     """Two workers on two real connections: nothing is dunned twice.
 
     The data is committed (other connections must see it) and removed at the end:
@@ -106,6 +108,11 @@ class TestConcurrentRuns(TransactionCase):
             mails = env["mail.mail"].search([("cobranca_message_id", "in", messages.ids)])
             self.assertEqual(len(mails), len(messages), "one e-mail per message")
             self.assertEqual(set(lines.run_id.mapped("state")), {"done"})
+            self.assertNothingLostNothingDuplicated(
+                env,
+                env["account.move"].browse(self.move_ids),
+                env.ref("cobranca_addon.cobranca_level_default_overdue"),
+            )
 
     def test_two_runs_at_the_same_time(self):
         """Scheduled run and "Run now" start together on two connections."""
@@ -174,4 +181,62 @@ class TestConcurrentRuns(TransactionCase):
             company = env["res.company"].browse(self.company_id)
             self.assertEqual(env["cobranca.run"]._process_batch(company), (0, 0))
             cr.commit()  # pylint: disable=invalid-commit
+        self._assert_each_item_dunned_once()
+
+    def test_two_cron_workers_run_the_day_together(self):
+        """Two cron workers on two connections dispatch the same day at the same time.
+
+        Each runs what the scheduled action runs (``_process_batch_safely``), one
+        customer per batch, again and again until nothing is left, as two Odoo
+        servers sharing the database do. A barrier makes every batch of one worker
+        overlap a batch of the other (each holds its customers' locks until the
+        other has claimed its own), and both start each round together: each item is
+        dunned exactly once, and the work is split between them, half each.
+        """
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["cobranca.run"]._prepare_runs(
+                env["res.company"].browse(self.company_id), date=self.DAY
+            )
+            cr.commit()  # pylint: disable=invalid-commit
+        barrier = threading.Barrier(2, timeout=60)
+        done_by = {0: [], 1: []}
+        errors = []
+
+        def worker(index):
+            try:
+                with self.registry.cursor() as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    company = env["res.company"].browse(self.company_id)
+                    while True:
+                        done, remaining = env["cobranca.run"]._process_batch_safely(
+                            company, batch_size=1
+                        )
+                        if done:
+                            # hold this batch's customers until the other worker has
+                            # claimed its own: the two batches overlap
+                            barrier.wait()
+                        # (the last call of each, with nothing to do, closes the run:
+                        # the second to close it conflicts and is retried, as in cron)
+                        cr.commit()  # pylint: disable=invalid-commit
+                        barrier.wait()  # both committed: the next round sees both
+                        done_by[index].append(done)
+                        if not done and not remaining:
+                            break
+                        self.assertLess(len(done_by[index]), 20, "the workers never finish")
+            except Exception as error:  # noqa: BLE001 - reported below, with the other's
+                errors.append(error)
+                barrier.abort()
+
+        with mute_logger("odoo.sql_db", "odoo.addons.cobranca_addon.models.cobranca_run"):
+            threads = [threading.Thread(target=worker, args=(n,)) for n in range(2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=180)
+        self.assertFalse(errors, errors)
+        self.assertEqual(sum(done_by[0]) + sum(done_by[1]), len(self.partner_ids))
+        # the work is split: each worker dispatched half of the customers
+        self.assertEqual(sum(done_by[0]), len(self.partner_ids) // 2, done_by)
+        self.assertEqual(sum(done_by[1]), len(self.partner_ids) // 2, done_by)
         self._assert_each_item_dunned_once()

@@ -2,7 +2,6 @@ from datetime import timedelta
 
 from stdnum.br import cnpj, cpf
 
-from odoo import fields
 from odoo.tests import tagged
 
 from .common import CobrancaCommon
@@ -13,7 +12,9 @@ class TestDemo(CobrancaCommon):
     """The demo data loads on a company and shows the régua working."""
 
     def test_demo_data(self):
-        self.today = fields.Date.context_today(self.env.user)
+        # the company's day, as the run and the credit status count it (between 00:00
+        # and 03:00 UTC the user's UTC date is already tomorrow in Brasília)
+        self.today = self.company._cobranca_local_now().date()
         result = self.env["cobranca.demo"].sudo()._load_demo(company=self.company, today=self.today)
         customers, invoices = result["customers"], result["invoices"]
         # Brazilian identities are valid

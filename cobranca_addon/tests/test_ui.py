@@ -57,3 +57,41 @@ class TestUi(CobrancaCommon, HttpCase):
         self.assertEqual((contact.outcome, contact.note), ("no_answer", "Caixa postal"))
         self.assertEqual(contact.message_id, task)
         self.assertEqual(task.state, "done")
+
+    def test_tour_dashboard_shows_the_indicators(self):
+        partner = self._customer("Cliente do Painel Ltda", "painel@example.com")
+        today = fields.Date.context_today(self.env.user)
+        # due long enough ago for the effectiveness window (15 days) to be over
+        invoice = self._invoice(
+            partner, 1000.0, due=today - timedelta(days=20), invoice_date=today - timedelta(days=50)
+        )
+        line = (
+            self.env["cobranca.line"]
+            .sudo()
+            .create(
+                {
+                    "move_line_id": invoice.line_ids.filtered("date_maturity").id,
+                    "move_id": invoice.id,
+                    "partner_id": partner.id,
+                    "company_id": self.company.id,
+                    "currency_id": invoice.currency_id.id,
+                    "policy_id": self.policy.id,
+                    "level_id": self.level_overdue.id,
+                    "date": today - timedelta(days=19),
+                    "state": "sent",
+                    "date_maturity": today - timedelta(days=20),
+                    "days_late": 1,
+                    "amount_residual": 1000.0,
+                    "amount_residual_currency": 1000.0,
+                }
+            )
+        )
+        self.assertTrue(line)
+        self.env.ref("base.user_admin").write(
+            {"company_id": self.company.id, "company_ids": [(4, self.company.id)]}
+        )
+        self.start_tour(
+            "/odoo/action-cobranca_addon.cobranca_dashboard_action",
+            "cobranca_dashboard_tour",
+            login="admin",
+        )

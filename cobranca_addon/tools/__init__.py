@@ -9,3 +9,4 @@ from . import regua
 from . import scoring
 from . import extrato
 from . import lgpd
+from . import indicadores

@@ -1,0 +1,2 @@
+from . import cobranca_message
+from . import snailmail_letter

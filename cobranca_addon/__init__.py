@@ -4,3 +4,4 @@ from . import demo
 from . import tools
 from . import report
 from . import wizards
+from .hooks import uninstall_hook

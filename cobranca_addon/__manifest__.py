@@ -9,6 +9,7 @@
     "license": "LGPL-3",
     "development_status": "Beta",
     "application": True,
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "depends": ["account", "mail", "portal", "sms"],
     # phone numbers are validated and put in E.164 form (SMS, WhatsApp links)

@@ -177,6 +177,24 @@ SCREENS = [
         "?.scrollIntoView(), 500);",
     ),
     (
+        "dashboard",
+        "/odoo/action-cobranca_addon.cobranca_dashboard_action",
+        ".o_cobranca_dashboard table",
+        None,
+    ),
+    (
+        "effectiveness-pivot",
+        "/odoo/action-cobranca_addon.cobranca_level_effectiveness_action?view_type=pivot",
+        ".o_pivot table",
+        None,
+    ),
+    (
+        "access-log",
+        "/odoo/action-cobranca_addon.cobranca_access_log_action",
+        ".o_list_view",
+        None,
+    ),
+    (
         "evidence",
         "/odoo/action-cobranca_addon.cobranca_evidence_action/{evidence_acknowledged}",
         ".o_form_view .o_field_one2many",

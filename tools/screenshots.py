@@ -189,12 +189,6 @@ SCREENS = [
         None,
     ),
     (
-        "access-log",
-        "/odoo/action-cobranca_addon.cobranca_access_log_action",
-        ".o_list_view",
-        None,
-    ),
-    (
         "evidence",
         "/odoo/action-cobranca_addon.cobranca_evidence_action/{evidence_acknowledged}",
         ".o_form_view .o_field_one2many",
@@ -210,6 +204,12 @@ SCREENS = [
         "evidence-ack",
         "/cobranca/ar/{evidence_acknowledged}/{evidence_acknowledged_token}",
         ".o_cobranca_evidence_portal",
+        None,
+    ),
+    (
+        "access-log",
+        "/odoo/action-cobranca_addon.cobranca_access_log_action",
+        ".o_list_view .o_data_row",
         None,
     ),
     (

@@ -13,8 +13,21 @@ def uninstall_hook(env):
 
     The collectors' tasks (activities of the module's activity types) belong to the
     records they are on, which stay: they become ordinary to-dos.
+
+    The accounting stays whole: the customers, invoices and payments of the demo
+    data carry XML ids of the module, and Odoo would delete them with it (posted
+    entries too: the checks of account.move do not run at uninstall). They are
+    the company's books now, so they are detached from the module first.
     """
     cr = env.cr
+    env["ir.model.data"].sudo().search(
+        [
+            ("module", "=", "cobranca_addon"),
+            "|",
+            ("model", "=like", "account.%"),
+            ("model", "in", ("res.partner", "res.partner.bank")),
+        ]
+    ).unlink()
     cr.execute(
         r"""
         SELECT rel.relname, con.conname

@@ -192,10 +192,18 @@ class CobrancaRun(models.Model):
         if not remaining:
             # the last batches of two concurrent workers cannot see each other's
             # work: neither closes the run, and with nothing left no batch would
-            # (fault suite); close it here
-            system.search(
+            # (fault suite); close it here. Two workers may close it at the same
+            # moment: the one that loses the race leaves it to the other.
+            running = system.search(
                 [("state", "=", "running"), ("company_id", "in", companies.ids)]
-            )._update_state()
+            )
+            if running:
+                try:
+                    with system.env.cr.savepoint():
+                        running._update_state()
+                except BATCH_CONFLICTS as error:
+                    _logger.info("Collection run closed by another worker: %s", error)
+                    system.env.invalidate_all()
         while (
             remaining
             and (max_batches is None or batches < max_batches)

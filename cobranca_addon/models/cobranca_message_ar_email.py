@@ -57,7 +57,6 @@ class CobrancaChannelArEmail(models.AbstractModel):
         return {
             **values,
             "body_html": body,
-            "body": body,
             "headers": repr({"X-Cobranca-Evidence": evidence.name}),
         }
 

@@ -114,6 +114,14 @@ class CobrancaChannelSms(models.AbstractModel):
                     f"- {label}: {format_date(self.env, entry['date_due'])}, "
                     f"{format_amount(self.env, entry['residual'], group['currency'])}"
                 )
+            if group["more"]:
+                lines.append(
+                    self.env._(
+                        "- %(count)s other open items: %(amount)s",
+                        count=group["more"],
+                        amount=format_amount(self.env, group["more_residual"], group["currency"]),
+                    )
+                )
         return "\n".join(lines)
 
     def _check_text_before_send(self, sms_records):

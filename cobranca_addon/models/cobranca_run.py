@@ -16,6 +16,10 @@ ADVISORY_LOCK_CLASS = 0x636F62  # "cob"
 #: makes up to ten calls in a row: at ~50 ms per customer, 50 keeps that well
 #: within a worker's CPU and time limits (limit_time_cpu 60 s by default).
 DEFAULT_BATCH_SIZE = 50
+#: Pending lines one batch takes at most (system parameter
+#: cobranca_addon.batch_line_budget): fifty ordinary customers have a few hundred;
+#: a customer above the budget is a batch of its own.
+DEFAULT_BATCH_LINE_BUDGET = 1000
 #: Seconds a manager's "Run now" spends dispatching in its request before it
 #: leaves the rest to the scheduled action (HTTP workers are killed after 60 s).
 RUN_NOW_TIME_BUDGET = 15
@@ -465,19 +469,36 @@ class CobrancaRun(models.Model):
         return self.env.cr.fetchone()[0]
 
     @api.model
-    def _claim_partners(self, companies, batch_size):
-        """Lock up to ``batch_size`` customers with pending lines for this worker.
+    def _batch_line_budget(self):
+        """Hook: pending lines one batch takes at most (see :meth:`_claim_partners`)."""
+        return int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("cobranca_addon.batch_line_budget", DEFAULT_BATCH_LINE_BUDGET)
+        )
+
+    @api.model
+    def _claim_partners(self, companies, batch_size, line_budget=None):
+        """Lock up to ``batch_size`` customers with pending lines for this worker,
+        and no more customers than their pending lines fit in ``line_budget``
+        (:meth:`_batch_line_budget`): a batch's memory and time follow its
+        lines, so a customer with thousands of items makes a batch of its own
+        instead of swelling one of fifty customers.
 
         Customers another worker is dispatching are skipped (advisory locks held
-        until the end of the transaction), so several workers share a run.
+        until the end of the transaction), so several workers share a run. Only
+        the customers taken are locked: one statement per group of candidates
+        that fits the budget (one in all, unless other workers hold some).
         """
+        line_budget = line_budget or self._batch_line_budget()
         self.env["cobranca.line"].flush_model(["state", "partner_id", "company_id"])
         self.env.cr.execute(
             SQL(
                 """
-                SELECT DISTINCT partner_id
+                SELECT partner_id, COUNT(*)
                   FROM cobranca_line
                  WHERE state = 'pending' AND company_id = ANY(%s)
+                 GROUP BY partner_id
                  ORDER BY partner_id
                  LIMIT %s
                 """,
@@ -485,23 +506,35 @@ class CobrancaRun(models.Model):
                 batch_size * 4,
             )
         )
-        candidates = [row[0] for row in self.env.cr.fetchall()]
-        if not candidates:
-            return []
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT candidate
-                  FROM unnest(%s::int[]) AS candidate
-                 WHERE pg_try_advisory_xact_lock(%s, candidate)
-                 LIMIT %s
-                """,
-                candidates,
-                ADVISORY_LOCK_CLASS,
-                batch_size,
+        candidates = self.env.cr.fetchall()
+        counts = dict(candidates)
+        claimed, lines, position = [], 0, 0
+        while position < len(candidates) and len(claimed) < batch_size:
+            group, group_lines = [], 0
+            while position < len(candidates) and len(claimed) + len(group) < batch_size:
+                partner_id, count = candidates[position]
+                if (claimed or group) and lines + group_lines + count > line_budget:
+                    break
+                group.append(partner_id)
+                group_lines += count
+                position += 1
+            if not group:
+                break  # the next customer does not fit: it starts the next batch
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT candidate
+                      FROM unnest(%s::int[]) AS candidate
+                     WHERE pg_try_advisory_xact_lock(%s, candidate)
+                    """,
+                    group,
+                    ADVISORY_LOCK_CLASS,
+                )
             )
-        )
-        return [row[0] for row in self.env.cr.fetchall()]
+            locked = {row[0] for row in self.env.cr.fetchall()}
+            claimed += [partner_id for partner_id in group if partner_id in locked]
+            lines += sum(counts[partner_id] for partner_id in locked)
+        return claimed
 
     @api.model
     def _process_batch(self, companies, batch_size=DEFAULT_BATCH_SIZE):
@@ -529,7 +562,11 @@ class CobrancaRun(models.Model):
                 """,
                 companies.ids,
                 partner_ids,
-            )
+            ),
+            # a conflict with another worker is expected here: the caller
+            # (_process_batch_safely) rolls the batch back and logs it as such,
+            # so Odoo's cursor need not log the query as an error
+            log_exceptions=False,
         )
         lines = self.env["cobranca.line"].browse([row[0] for row in self.env.cr.fetchall()])
         lines._dispatch()

@@ -15,6 +15,7 @@ from aiosmtpd.controller import Controller
 from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID, Command, api, modules
+from odoo.modules.registry import DummyRLock, Registry
 from odoo.tests import TransactionCase
 from odoo.tools import mute_logger
 
@@ -27,6 +28,21 @@ SETTLED_LINE_STATES = ("sent", "cancelled", "waiting")
 def message_id_of(raw):
     """The Message-Id header of raw e-mail bytes."""
     return (email.message_from_bytes(raw).get("Message-Id") or "").strip()
+
+
+@contextmanager
+def registry_lock_released():
+    """Let other threads reach the registry: Odoo's test runner holds the registry
+    lock while it runs the tests (pytest-odoo does not), and every new Environment
+    takes it, so the workers' threads would wait forever. Odoo's test mode swaps
+    the lock for a dummy the same way; the workers' cursors stay real, distinct
+    connections (the registry is loaded: nothing changes it meanwhile)."""
+    saved = Registry._lock
+    Registry._lock = DummyRLock()
+    try:
+        yield
+    finally:
+        Registry._lock = saved
 
 
 class FaultAssertions:

@@ -1,28 +1,11 @@
 import threading
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 from odoo import SUPERUSER_ID, Command, api
-from odoo.modules.registry import DummyRLock, Registry
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
-from .fault_common import FaultAssertions
-
-
-@contextmanager
-def _registry_lock_released():
-    """Let other threads reach the registry: Odoo's test runner holds the registry
-    lock while it runs the tests (pytest-odoo does not), and every new Environment
-    takes it, so the workers' threads would wait forever. Odoo's test mode swaps
-    the lock for a dummy the same way; the workers' cursors stay real, distinct
-    connections (the registry is loaded: nothing changes it meanwhile)."""
-    saved = Registry._lock
-    Registry._lock = DummyRLock()
-    try:
-        yield
-    finally:
-        Registry._lock = saved
+from .fault_common import FaultAssertions, registry_lock_released
 
 
 @tagged("post_install", "-at_install")
@@ -131,7 +114,7 @@ class TestConcurrentRuns(TransactionCase, FaultAssertions):
                     cr.rollback()
                     errors.append(error)
 
-        with mute_logger("odoo.sql_db"), _registry_lock_released():
+        with mute_logger("odoo.sql_db"), registry_lock_released():
             threads = [threading.Thread(target=work) for _ in range(2)]
             for thread in threads:
                 thread.start()
@@ -228,7 +211,10 @@ class TestConcurrentRuns(TransactionCase, FaultAssertions):
                 errors.append(error)
                 barrier.abort()
 
-        with mute_logger("odoo.sql_db", "odoo.addons.cobranca_addon.models.cobranca_run"):
+        with (
+            mute_logger("odoo.sql_db", "odoo.addons.cobranca_addon.models.cobranca_run"),
+            registry_lock_released(),
+        ):
             threads = [threading.Thread(target=worker, args=(n,)) for n in range(2)]
             for thread in threads:
                 thread.start()

@@ -13,7 +13,7 @@ from odoo.tests import tagged
 from odoo.tools import SQL, config, mute_logger
 
 from ..models.cobranca_run import BATCH_CONFLICTS
-from .fault_common import CommittedFaultCase, start_loopback_smtp
+from .fault_common import CommittedFaultCase, registry_lock_released, start_loopback_smtp
 
 
 class DispatchCrash(RuntimeError):
@@ -39,7 +39,7 @@ class TestFaultsRun(CommittedFaultCase):
             return run
 
         threads = [threading.Thread(target=wrap(target)) for target in targets]
-        with mute_logger("odoo.sql_db", "odoo.service.model"):
+        with mute_logger("odoo.sql_db", "odoo.service.model"), registry_lock_released():
             for thread in threads:
                 thread.start()
             for thread in threads:

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -171,6 +172,50 @@ class TestReguaRun(CobrancaCommon):
         self.assertEqual(message.item_ids.move_id, old | recent | upcoming | not_yet)
         self.assertEqual(message.amount_residual, 1000.0)
         self.assertEqual(message.mail_ids.recipient_ids, self.customer)
+
+    def test_a_long_list_of_items_is_summed_up_beyond_the_limit(self):
+        """A customer with more open items than a message lists: the most overdue
+        are listed, the others summed up in one row; the total counts them all."""
+        invoices = self.env["account.move"]
+        for days, amount in ((40, 100.0), (30, 200.0), (20, 300.0), (10, 400.0)):
+            invoices |= self._invoice(self.customer, amount, due=self.DUE - timedelta(days=days))
+        with patch.object(type(self.Message), "_listed_items_limit", return_value=2):
+            self._run(self.DUE)
+            message = self._messages(self.customer)
+            self.assertEqual(message.item_ids.move_id, invoices, "the message covers them all")
+            [group] = message._item_groups()
+            self.assertEqual(
+                [entry["move"] for entry in group["items"]], list(invoices[:2]), "oldest first"
+            )
+            self.assertEqual((group["more"], group["more_residual"]), (2, 700.0))
+            self.assertEqual(group["total"], 1000.0)
+        body = message.mail_ids.body_html
+        self.assertIn(invoices[0].name, body)
+        self.assertNotIn(invoices[3].name, body)
+        self.assertIn("Other open items, not listed here:", body)
+        self.assertIn("Ask us for your complete statement.", body)
+        self.assertEqual(message.amount_residual, 1000.0)
+
+    def test_a_batch_takes_customers_up_to_a_budget_of_lines(self):
+        """Batches follow the customers' pending lines, not only their number: a
+        customer with many items makes a batch of its own."""
+        many = self._customer("Cliente Muitos Títulos", "muitos@example.com")
+        few = self._customer("Cliente Poucos Títulos", "poucos@example.com")
+        for partner, count in ((self.customer, 2), (many, 5), (few, 1)):
+            for n in range(count):
+                self._invoice(partner, 100.0 + n, due=self.DUE - timedelta(days=1))
+        with freeze_time(self.DUE):
+            self.Run._prepare_runs(self.company, date=self.DUE)
+        claimed = self.Run._claim_partners(self.company, batch_size=50, line_budget=4)
+        self.assertEqual(claimed, [self.customer.id], "the next customer's 5 lines do not fit")
+        self.Line.search([("partner_id", "=", self.customer.id)]).state = "sent"
+        # over the budget on its own: alone in its batch
+        claimed = self.Run._claim_partners(self.company, batch_size=50, line_budget=4)
+        self.assertEqual(claimed, [many.id])
+        self.Line.search([("partner_id", "=", many.id)]).state = "sent"
+        self.assertEqual(self.Run._claim_partners(self.company, 50, line_budget=4), [few.id])
+        # and the budget never splits a customer's lines: the run dispatches them all
+        self.assertEqual(self.Run._batch_line_budget(), 1000)
 
     def test_old_debts_advance_one_level_at_a_time(self):
         """Installing on a database with old debts causes no burst of formal notices."""

@@ -102,9 +102,10 @@ class AccountMoveLine(models.Model):
         :raise UserError: when a rule cannot be applied (an index month missing)
         """
         result = {}
-        groups = defaultdict(lambda: self.browse())
+        line_ids = defaultdict(list)  # browsed once (|= in a loop is quadratic)
         for line in self:
-            groups[(line.company_id, line.partner_id.commercial_partner_id)] |= line
+            line_ids[(line.company_id, line.partner_id.commercial_partner_id)].append(line.id)
+        groups = {key: self.browse(ids) for key, ids in line_ids.items()}
         for (company, partner), lines in groups.items():
             currency = company.currency_id
             step = Decimal(str(currency.rounding))

@@ -224,13 +224,15 @@ class CobrancaLine(models.Model):
         lines.partner_id.fetch(["active", "email", "type", "lang"])
         lines.level_id.fetch(["days", "escalation", "mail_template_id"])
 
-        cancelled = defaultdict(lambda: self.browse())
+        # ids gathered in lists, browsed once: a recordset grown with |= in a
+        # loop costs the square of its size (a customer may have thousands)
+        cancelled = defaultdict(list)
         for line in lines:
             reason = line._item_closed_reason()
             if reason:
-                cancelled[reason] |= line
-        for reason, closed in cancelled.items():
-            closed.write({"state": "cancelled", "note": reason})
+                cancelled[reason].append(line.id)
+        for reason, closed_ids in cancelled.items():
+            self.browse(closed_ids).write({"state": "cancelled", "note": reason})
         to_send = lines.filtered(lambda line: line.state == "pending")
         if not to_send:
             return self.env["cobranca.message"]
@@ -247,10 +249,11 @@ class CobrancaLine(models.Model):
         open_items = Message._open_items_by_partner(to_send.partner_id, to_send.company_id)
         week_counts = to_send._messages_this_week()
         values_list, notes, waiting = [], defaultdict(lambda: self.browse()), self.browse()
-        groups = defaultdict(lambda: self.browse())
+        groups = defaultdict(list)
         for line in to_send:
-            groups[(line.company_id, line.partner_id)] |= line
-        for (company, partner), partner_lines in groups.items():
+            groups[(line.company_id, line.partner_id)].append(line.id)
+        for (company, partner), partner_line_ids in groups.items():
+            partner_lines = self.browse(partner_line_ids)
             plan = Message._plan_channels(partner, partner_lines)
             cap = company.cobranca_weekly_cap
             if cap and week_counts.get((company.id, partner.id), 0) + len(plan) > cap:
@@ -337,8 +340,10 @@ class CobrancaLine(models.Model):
         ready = self - lacking
         Escalation = self.env["cobranca.escalation"]
         groups = defaultdict(lambda: self.browse())
+        keys = defaultdict(list)  # ids, browsed once (|= in a loop is quadratic)
         for line in ready:
-            groups[(line.company_id, line.partner_id, line.level_id.escalation)] |= line
+            keys[(line.company_id, line.partner_id, line.level_id.escalation)].append(line.id)
+        groups.update({key: self.browse(ids) for key, ids in keys.items()})
         open_escalations = {
             (escalation.company_id, escalation.partner_id, escalation.kind): escalation
             for escalation in Escalation.search(
@@ -401,9 +406,9 @@ class CobrancaLine(models.Model):
         for notice in notices:
             if any(message.state in ("sent", "done") for message in notice.message_ids):
                 delivered[notice.move_line_id].append(notice.date)
-        items = self.env["account.move.line"]
+        item_ids = []
         for line in self:
             limit = line.date - timedelta(days=line.company_id.cobranca_notice_days)
             if any(day <= limit for day in delivered.get(line.move_line_id, [])):
-                items |= line.move_line_id
-        return items
+                item_ids.append(line.move_line_id.id)
+        return self.env["account.move.line"].browse(item_ids)

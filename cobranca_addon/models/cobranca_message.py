@@ -368,10 +368,13 @@ class CobrancaMessage(models.Model):
                 "date_maturity",
             ]
         )
-        grouped = defaultdict(lambda: self.env["account.move.line"])
+        grouped = defaultdict(list)  # ids, browsed once (|= in a loop is quadratic)
         for item in items:
-            grouped[(item.company_id.id, item.partner_id.commercial_partner_id.id)] |= item
-        return grouped
+            grouped[(item.company_id.id, item.partner_id.commercial_partner_id.id)].append(item.id)
+        return defaultdict(
+            lambda: items.browse(),
+            {key: items.browse(ids) for key, ids in grouped.items()},
+        )
 
     @api.model
     def _items_signature(self, items):
@@ -395,15 +398,16 @@ class CobrancaMessage(models.Model):
         Level = self.env["cobranca.level"]
         order = [code for code, _field in Level._cobranca_channel_fields()]
         labels = dict(self._fields["channel"]._description_selection(self.env))
-        wanted = defaultdict(lambda: lines.browse())
+        # ids gathered in lists (|= in a loop is quadratic in the customer's lines)
+        wanted = defaultdict(dict)  # channel: {line id: None}, an ordered set
         for line in lines:
             for code in line.level_id._cobranca_channels():
-                wanted[code] |= line
+                wanted[code][line.id] = None
         plan, notes, unreachable = {}, defaultdict(list), set()
         for code in order:
-            channel_lines = wanted.get(code)
-            if not channel_lines:
+            if not wanted.get(code):
                 continue
+            channel_lines = lines.browse(list(wanted[code]))
             recipient, problem = getattr(self, f"_recipient_{code}")(partner)
             if recipient:
                 plan[code] = (channel_lines, recipient, " ".join(notes[code]) or False)
@@ -418,7 +422,7 @@ class CobrancaMessage(models.Model):
                     if other not in unreachable
                 ]
                 target = later[0] if later else self._fallback_channel(code)
-                wanted[target] |= line
+                wanted[target][line.id] = None
                 note = self.env._(
                     "%(problem)s Next channel: %(channel)s.",
                     problem=problem,

@@ -43,9 +43,10 @@ class CobrancaChannelThanks(models.AbstractModel):
             )
             if not lines:
                 continue
-            groups = defaultdict(lambda: Line.browse())
+            line_ids = defaultdict(list)  # browsed once (|= in a loop is quadratic)
             for line in lines:
-                groups[line.partner_id] |= line
+                line_ids[line.partner_id].append(line.id)
+            groups = {partner: Line.browse(ids) for partner, ids in line_ids.items()}
             values_list = []
             for partner, partner_lines in groups.items():
                 recipient, _problem = self._recipient_email(partner)

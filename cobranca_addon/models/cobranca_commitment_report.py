@@ -1,4 +1,4 @@
-from odoo import fields, models, tools
+from odoo import fields, models
 from odoo.tools import SQL
 
 KINDS = [("promise", "Promise to pay"), ("agreement", "Agreement")]
@@ -73,12 +73,6 @@ class CobrancaCommitmentReport(models.Model):
     paid_rate = fields.Float(
         string="Paid (%)", readonly=True, digits=(16, 2), help="Paid / amount committed × 100."
     )
-
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._query())
-        )
 
     def _query(self):
         return SQL(

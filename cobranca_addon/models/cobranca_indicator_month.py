@@ -1,4 +1,4 @@
-from odoo import fields, models, tools
+from odoo import fields, models
 from odoo.models import parse_read_group_spec
 from odoo.tools import SQL
 
@@ -108,12 +108,6 @@ class CobrancaIndicatorMonth(models.Model):
                 self._field_to_sql(self._table, "month", query),
             )
         return super()._read_group_select(aggregate_spec, query)
-
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._query())
-        )
 
     def _query(self):
         """Set-based: each item, payment and sale is a change of the receivables,

@@ -1,4 +1,4 @@
-from odoo import fields, models, tools
+from odoo import fields, models
 from odoo.tools import SQL
 
 
@@ -70,12 +70,6 @@ class CobrancaRecoveryReport(models.Model):
         digits=(16, 2),
         help="Items fully recovered / items in collection × 100.",
     )
-
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._query())
-        )
 
     def _query(self):
         return SQL(

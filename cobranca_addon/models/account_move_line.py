@@ -3,9 +3,11 @@ from decimal import Decimal
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools.sql import column_exists, create_column
 
 from ..tools import encargos
+from .constants import CLOSED_PAYMENT_STATES
 
 
 class AccountMoveLine(models.Model):
@@ -70,6 +72,44 @@ class AccountMoveLine(models.Model):
         today = fields.Date.context_today(self)
         for item in self:
             item.cobranca_days_late = (today - item.date_maturity).days if item.date_maturity else 0
+
+    @api.model
+    def _cobranca_open_items_domain(self, partners, companies, on=None):
+        """The customers' open receivable items in the companies: the instalments
+        of posted invoices and agreements not paid, and their credits (credit
+        notes, unapplied payments). Invoices excluded from cobrança (a dispute)
+        are left out. The statement lists these; a reminder too, but, given
+        ``on`` (a date), without the invoices whose promise to pay pauses the
+        régua that day.
+        """
+        debits = [
+            [
+                "|",
+                ("move_id.move_type", "=", "out_invoice"),
+                ("move_id.cobranca_agreement_id", "!=", False),
+            ],
+            [("move_id.payment_state", "not in", CLOSED_PAYMENT_STATES)],
+            [("move_id.cobranca_excluded", "=", False)],
+        ]
+        if on:
+            debits.append(
+                [
+                    "|",
+                    ("move_id.cobranca_paused_until", "=", False),
+                    ("move_id.cobranca_paused_until", "<", on),
+                ]
+            )
+        return [
+            ("company_id", "in", companies.ids),
+            ("partner_id.commercial_partner_id", "in", partners.ids),
+            ("account_id.account_type", "=", "asset_receivable"),
+            ("parent_state", "=", "posted"),
+            ("reconciled", "=", False),
+            ("amount_residual_currency", "!=", 0),
+            "|",
+            ("amount_residual_currency", "<", 0),
+            *expression.AND(debits),
+        ]
 
     def _cobranca_instalment_label(self):
         """``"2/3"`` for the second of three instalments of an invoice, else ``""``."""

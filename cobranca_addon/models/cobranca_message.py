@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL, email_normalize, format_amount, format_date
 from odoo.tools.mail import single_email_re
 
-from .constants import CLOSED_PAYMENT_STATES, NO_CHATTER_NOISE
+from .constants import NO_CHATTER_NOISE
 
 _logger = logging.getLogger(__name__)
 
@@ -324,27 +324,10 @@ class CobrancaMessage(models.Model):
 
     @api.model
     def _open_items_domain(self, partners, companies):
-        return [
-            ("company_id", "in", companies.ids),
-            ("partner_id.commercial_partner_id", "in", partners.ids),
-            ("account_id.account_type", "=", "asset_receivable"),
-            ("parent_state", "=", "posted"),
-            ("reconciled", "=", False),
-            ("amount_residual_currency", "!=", 0),
-            "|",
-            ("amount_residual_currency", "<", 0),
-            "&",
-            "&",
-            "&",
-            "|",
-            ("move_id.move_type", "=", "out_invoice"),
-            ("move_id.cobranca_agreement_id", "!=", False),
-            ("move_id.payment_state", "not in", CLOSED_PAYMENT_STATES),
-            ("move_id.cobranca_excluded", "=", False),
-            "|",
-            ("move_id.cobranca_paused_until", "=", False),
-            ("move_id.cobranca_paused_until", "<", fields.Date.context_today(self)),
-        ]
+        """What a reminder lists: the statement's open items but those paused today."""
+        return self.env["account.move.line"]._cobranca_open_items_domain(
+            partners, companies, on=fields.Date.context_today(self)
+        )
 
     @api.model
     def _open_items_by_partner(self, partners, companies):

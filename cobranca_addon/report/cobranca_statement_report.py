@@ -5,7 +5,6 @@ from odoo import api, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..models.constants import CLOSED_PAYMENT_STATES
 from ..tools import encargos, extrato
 
 _logger = logging.getLogger(__name__)
@@ -114,26 +113,9 @@ class ReportCobrancaStatement(models.AbstractModel):
 
     @api.model
     def _open_items_domain(self, partner, company):
-        """The customer's open receivable items in the company: instalments of posted
-        invoices and agreements not paid, and their credits (credit notes, unapplied
-        payments). Invoices excluded from cobrança (a dispute) are left out."""
-        return [
-            ("company_id", "=", company.id),
-            ("partner_id.commercial_partner_id", "=", partner.id),
-            ("account_id.account_type", "=", "asset_receivable"),
-            ("parent_state", "=", "posted"),
-            ("reconciled", "=", False),
-            ("amount_residual_currency", "!=", 0),
-            "|",
-            ("amount_residual_currency", "<", 0),
-            "&",
-            "&",
-            "|",
-            ("move_id.move_type", "=", "out_invoice"),
-            ("move_id.cobranca_agreement_id", "!=", False),
-            ("move_id.payment_state", "not in", CLOSED_PAYMENT_STATES),
-            ("move_id.cobranca_excluded", "=", False),
-        ]
+        """The customer's open items in the company (see
+        ``account.move.line._cobranca_open_items_domain``)."""
+        return self.env["account.move.line"]._cobranca_open_items_domain(partner, company)
 
     @api.model
     def _open_items(self, partner, company):

@@ -37,6 +37,7 @@ from . import sms_template
 from . import res_config_settings
 from . import cobranca_work_item
 from . import cobranca_aging_bucket
+from . import cobranca_report_view
 from . import cobranca_aging_report
 from . import cobranca_message_statement
 from . import cobranca_access_log

@@ -1,7 +1,7 @@
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 from odoo.tools import SQL, format_date
 
 from ..tools import aging
@@ -18,6 +18,7 @@ class CobrancaAgingReport(models.Model):
     """
 
     _name = "cobranca.aging.report"
+    _inherit = ["cobranca.report.view"]
     _description = "Aging of Receivables (Cobrança)"
     _auto = False
     _order = "date_maturity, id"
@@ -113,12 +114,6 @@ class CobrancaAgingReport(models.Model):
         readonly=True,
         help="An instalment of an agreement (acordo).",
     )
-
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._query())
-        )
 
     def _query(self):
         """One row per open receivable item of a customer: the open instalments of

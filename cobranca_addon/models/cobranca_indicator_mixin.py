@@ -1,4 +1,4 @@
-from odoo import models, tools
+from odoo import models
 from odoo.models import parse_read_group_spec
 from odoo.tools import SQL
 
@@ -14,24 +14,12 @@ class CobrancaIndicatorMixin(models.AbstractModel):
     """
 
     _name = "cobranca.indicator.mixin"
+    _inherit = ["cobranca.report.view"]
     _description = "Collection Indicator Report"
 
     #: ratio field -> (numerator field, denominator field, factor): aggregated as
     #: ``SUM(numerator) / SUM(denominator) * factor`` (NULL when the denominator is 0)
     _cobranca_ratios = {}
-
-    def init(self):
-        """Each report is the SQL view of its :meth:`_query` (``_auto = False``)."""
-        if self._abstract:
-            return
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._query())
-        )
-
-    def _query(self):
-        """Hook: the SELECT of the report's view."""
-        raise NotImplementedError
 
     def _read_group_select(self, aggregate_spec, query):
         fname, _property, func = parse_read_group_spec(aggregate_spec)

@@ -238,6 +238,22 @@ def rss_kb():
     return 0
 
 
+def dump_tables(path, title, tables):
+    """Write a benchmark's tables as JSON, for ``tools/benchmark --all`` to gather."""
+    with open(path, "w") as handle:
+        json.dump(
+            {
+                "title": title,
+                "tables": [
+                    {"title": table[0], "header": list(table[1]), "rows": table[2]}
+                    for table in tables
+                ],
+            },
+            handle,
+            default=str,
+        )
+
+
 def reset_peak_rss():
     """Reset the process's peak RSS (Linux >= 4.0), so ru_maxrss measures from now."""
     try:
@@ -1580,6 +1596,7 @@ def main(argv=None):
         ("--credit", "benchmark_credit"),
         ("--reports", "benchmark_reports"),
         ("--scale", "benchmark_scale"),
+        ("--all", "benchmark_all"),
     ):
         if flag in given:
             importlib.import_module(module_name).main([arg for arg in given if arg != flag])

@@ -37,6 +37,7 @@ Environment: ODOO_VENV (the wrapper ``tools/benchmark``), PGHOST, PGPORT, PGUSER
 
 import argparse
 import datetime
+import gc
 import os
 import shlex
 import statistics
@@ -282,14 +283,17 @@ def measure(registry, repeat, day):
         rows = view_rows(api.Environment(cr, SUPERUSER_ID, {}))
     results = []
     for name, label, model, fn in steps(day):
-        walls, queries, groups = [], [], 0
+        walls, queries, groups, peaks = [], [], 0, []
         for _index in range(repeat):
             with registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
+                gc.collect()
+                base.reset_peak_rss()
                 q0, t0 = odoo.sql_db.sql_counter, time.perf_counter()
                 value = fn(env)
                 walls.append(time.perf_counter() - t0)
                 queries.append(odoo.sql_db.sql_counter - q0)
+                peaks.append(credit.vm_hwm_kb())
                 cr.rollback()
             groups = len(value) if isinstance(value, list) else len(value)
         results.append(
@@ -302,6 +306,7 @@ def measure(registry, repeat, day):
                 "min": min(walls),
                 "max": max(walls),
                 "queries": statistics.median(queries),
+                "peak_rss_kb": max(peaks),
             }
         )
         log(f"  {label}: {statistics.median(walls) * 1000:.0f} ms, {queries[0]} queries")
@@ -309,19 +314,7 @@ def measure(registry, repeat, day):
 
 
 def render(results, markdown):
-    header = ["Report", "Rows of the view", "Groups", "Median", "Min", "Max", "SQL queries"]
-    table = [
-        [
-            result["label"],
-            "—" if result["rows"] is None else f"{result['rows']:,}",
-            f"{result['groups']:,}",
-            f"{result['median'] * 1000:,.0f} ms",
-            f"{result['min'] * 1000:,.0f} ms",
-            f"{result['max'] * 1000:,.0f} ms",
-            f"{result['queries']:g}",
-        ]
-        for result in results
-    ]
+    header, table = report_table(results)
     if markdown:
         lines = ["| " + " | ".join(header) + " |", "|---" + "|---:" * (len(header) - 1) + "|"]
         lines += ["| " + " | ".join(row) + " |" for row in table]
@@ -332,6 +325,37 @@ def render(results, markdown):
                   for i, cell in enumerate(row))
         for row in [header, *table]
     ) + "\n"  # fmt: skip
+
+
+def report_table(results):
+    header = [
+        "Report",
+        "Rows of the view",
+        "Groups",
+        "Median",
+        "Min",
+        "Max",
+        "SQL queries",
+        "Rows per second",
+        "Peak RSS",
+    ]
+    table = [
+        [
+            result["label"],
+            "—" if result["rows"] is None else f"{result['rows']:,}",
+            f"{result['groups']:,}",
+            f"{result['median'] * 1000:,.0f} ms",
+            f"{result['min'] * 1000:,.0f} ms",
+            f"{result['max'] * 1000:,.0f} ms",
+            f"{result['queries']:g}",
+            "—"
+            if result["rows"] is None or not result["median"]
+            else f"{result['rows'] / result['median']:,.0f}/s",
+            f"{result.get('peak_rss_kb', 0) / 1024:,.0f} MiB",
+        ]
+        for result in results
+    ]
+    return header, table
 
 
 def parse_args(argv):
@@ -356,6 +380,8 @@ def parse_args(argv):
     parser.add_argument("--rebuild", action="store_true", help="regenerate the template database")
     parser.add_argument("--keep", action="store_true", help="keep the measured database")
     parser.add_argument("--markdown", metavar="FILE", help="also write the table as Markdown")
+    # the tables as JSON, for tools/benchmark --all
+    parser.add_argument("--tables-json", metavar="FILE", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.big_items is None:
         args.big_items = args.lines // 10
@@ -404,6 +430,11 @@ def main(argv=None):
         f"Median of {args.repeat} runs of each, each in a fresh environment, as the superuser.",
         *(f"{key}: {value}" for key, value in machine),
     ]
+    if args.tables_json:
+        header, table = report_table(results)
+        base.dump_tables(
+            args.tables_json, title, [("Reports (median of the runs)", header, table, "", False)]
+        )
     print()
     print(title)
     print()

@@ -723,6 +723,8 @@ def parse_args(argv):
     parser.add_argument("--keep", action="store_true", help="keep the measured databases")
     parser.add_argument("--rebuild", action="store_true", help="regenerate the template database")
     parser.add_argument("--markdown", metavar="FILE", help="also write the tables as Markdown")
+    # the tables as JSON, for tools/benchmark --all
+    parser.add_argument("--tables-json", metavar="FILE", help=argparse.SUPPRESS)
     parser.add_argument(
         "--date",
         type=datetime.date.fromisoformat,
@@ -821,6 +823,8 @@ def main(argv=None):
             f"cobranca_addon at scale: the day's dunning of {facts['customers']:,} customers, "
             f"{facts['data']['receivable_lines']:,} receivable lines"
         )
+        if args.tables_json:
+            base.dump_tables(args.tables_json, title, tables)
         print()
         print(title)
         print()

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -5,6 +7,9 @@ from odoo.exceptions import UserError
 INTERNAL = "cobranca_access_log_internal"
 #: Context key set while a form saves or a list reads: its read is no opening.
 SAVING = "cobranca_access_log_saving"
+#: Minutes within which the same user reading the same record again (the form
+#: reloaded after a button) is the same opening.
+REOPEN_MINUTES = 10
 
 ACTIONS = [
     ("open", "Opened"),
@@ -91,8 +96,29 @@ class CobrancaAccessLogged(models.AbstractModel):
     def web_read(self, specification):
         result = super().web_read(specification)
         if len(self) == 1 and self.id and not self.env.context.get(SAVING):
-            self.env["cobranca.access.log"]._log(self, "open")
+            if not self._cobranca_opened_just_before():
+                self.env["cobranca.access.log"]._log(self, "open")
         return result
+
+    def _cobranca_opened_just_before(self):
+        """Whether the user opened this record in the last minutes: the form read
+        again after a button (the web client reloads it) is the same opening, not
+        another line of the log."""
+        self.ensure_one()
+        return bool(
+            self.env["cobranca.access.log"]
+            .sudo()
+            .search_count(
+                [
+                    ("user_id", "=", self.env.uid),
+                    ("res_model", "=", self._name),
+                    ("res_id", "=", self.id),
+                    ("action", "=", "open"),
+                    ("date", ">=", fields.Datetime.now() - timedelta(minutes=REOPEN_MINUTES)),
+                ],
+                limit=1,
+            )
+        )
 
     def web_save(self, vals, specification):
         return super(CobrancaAccessLogged, self.with_context(**{SAVING: True})).web_save(

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
@@ -274,11 +274,20 @@ class TestLgpd(EvidenceCommon):
             },
         )
         self.assertEqual(logs.partner_id, self.customer)
+        # the form read again after a button is the same opening; another user's
+        # opening, or the same user's an hour later, is a new line
+        as_collector.web_read({"name": {}, "state": {}})
+        self.assertEqual(Log.search_count([]), before + 2, "a reload is no new opening")
+        evidence.with_user(self.manager).web_read({"name": {}})
+        self.assertEqual(Log.search([], limit=1).user_id, self.manager)
+        with freeze_time(fields.Datetime.now() + timedelta(hours=1)):
+            as_collector.web_read({"name": {}, "state": {}})
+        self.assertEqual(Log.search_count([]), before + 4)
         # the laudo printed
         self.env["report.cobranca_addon.report_cobranca_evidence"].with_user(
             self.collector
         )._get_report_values(evidence.ids)
-        self.assertEqual(Log.search([], limit=1).action, "print")
+        self.assertEqual(Log.search([], order="id desc", limit=1).action, "print")
 
     def test_the_access_log_is_append_only_and_read_by_managers(self):
         _invoice, _message, _evidence, contact = self._history()

@@ -101,6 +101,15 @@ def summary_rows(scale, credit, reports):
     )
     for what, ours, oca, ratio in table(credit, "Side by side")["rows"]:
         rows.append([f"Credit: {what}", ours, oca, ratio])
+    rows.append(
+        [
+            "Credit: scoring (first run), receivable lines per second and peak RSS",
+            f"{detail(credit, 'cobranca_addon', 'Scoring, first run: receivable lines per second')}"
+            f", {detail(credit, 'cobranca_addon', 'Scoring, first run: peak RSS')}",
+            "—",
+            "",
+        ]
+    )
     header = table(reports, "Reports")["header"]
     for row in table(reports, "Reports")["rows"]:
         cell = dict(zip(header, row, strict=False))

@@ -301,7 +301,7 @@ def explain(args):
         explained(
             "Claim of a batch (`_claim_partners`, candidates)",
             lambda: Run._claim_partners(companies, args.batch_size),
-            "SELECT DISTINCT partner_id",
+            "SELECT partner_id, COUNT(*)",
         )
         explained(
             "Customers left (`_count_pending_partners`)",

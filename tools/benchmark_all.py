@@ -84,28 +84,39 @@ def detail(data, title, label_start):
     return "—"
 
 
+def rate_and_memory(data, title, rate_label, memory_label):
+    """``"509/s, 237 MiB"``: a rate and a peak RSS of a benchmark's detail table."""
+    if not table(data, title)["rows"]:
+        return "—"
+    return f"{detail(data, title, rate_label)}, {detail(data, title, memory_label)}"
+
+
 def summary_rows(scale, credit, reports):
     """One table: ``[what, cobranca_addon, OCA, OCA / ours]`` rows."""
     rows = []
     for step, ours, oca, ratio in table(scale, "Side by side")["rows"]:
         rows.append([f"Régua: {step}", ours, oca, ratio])
+    day_rate = "The day in all: items per second"
     rows.append(
         [
             "Régua: items per second, peak RSS of the whole run",
-            f"{detail(scale, 'cobranca_addon', 'The day in all: items per second')}, "
-            f"{detail(scale, 'cobranca_addon', 'Peak RSS of the whole run')}",
-            f"{detail(scale, 'OCA', 'The day in all: items per second')}, "
-            f"{detail(scale, 'OCA', 'Peak RSS of emails')}",
+            rate_and_memory(scale, "cobranca_addon", day_rate, "Peak RSS of the whole run"),
+            rate_and_memory(scale, "OCA", day_rate, "Peak RSS of emails"),
             "",
         ]
     )
     for what, ours, oca, ratio in table(credit, "Side by side")["rows"]:
         rows.append([f"Credit: {what}", ours, oca, ratio])
+    scoring = "Scoring, first run: "
     rows.append(
         [
-            "Credit: scoring (first run), receivable lines per second and peak RSS",
-            f"{detail(credit, 'cobranca_addon', 'Scoring, first run: receivable lines per second')}"
-            f", {detail(credit, 'cobranca_addon', 'Scoring, first run: peak RSS')}",
+            "Credit: scoring (first run), receivable lines per second, peak RSS",
+            rate_and_memory(
+                credit,
+                "cobranca_addon",
+                scoring + "receivable lines per second",
+                scoring + "peak RSS",
+            ),
             "—",
             "",
         ]

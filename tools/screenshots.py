@@ -44,8 +44,8 @@ SCREENS = [
     (
         "message-email",
         "/odoo/action-cobranca_addon.cobranca_message_action/{last_email_of_mercado}",
-        ".o_form_view .o-mail-Message",
-        "document.querySelector('.o-mail-Message').scrollIntoView();",
+        ".o_form_view .o_notebook iframe",
+        "setTimeout(() => document.querySelector('.o_notebook').scrollIntoView(), 800);",
     ),
     (
         "invoice-cobranca-tab",

@@ -145,6 +145,15 @@ class CobrancaMessage(models.Model):
     )
     items_signature = fields.Char(readonly=True, copy=False)
     mail_ids = fields.One2many("mail.mail", "cobranca_message_id", string="E-mails")
+    # the e-mail as it leaves (kept once, on the mail.mail; shown in a sandboxed
+    # preview, as Odoo's own e-mail form does)
+    email_body_html = fields.Html(
+        string="E-mail Sent",
+        compute="_compute_email_body_html",
+        compute_sudo=True,  # the e-mails themselves are the administrator's
+        sanitize=False,
+        help="The body of the message's e-mail, as it was (or will be) sent.",
+    )
     activity_ids = fields.One2many("mail.activity", "cobranca_message_id", string="Tasks")
     state = fields.Selection(
         [
@@ -298,6 +307,11 @@ class CobrancaMessage(models.Model):
             elif message.channel == "ar_email" and message.evidence_state:
                 status = evidence_labels[message.evidence_state]
             message.delivery_status = status
+
+    @api.depends("mail_ids.body_html")
+    def _compute_email_body_html(self):
+        for message in self:
+            message.email_body_html = message.mail_ids.sorted("id")[-1:].body_html or False
 
     @api.depends(
         "mail_ids.failure_reason",

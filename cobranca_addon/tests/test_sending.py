@@ -46,6 +46,28 @@ class TestSending(CobrancaCommon):
         self._send_mails(mail)
         self.assertEqual(mail.body_html, body)
 
+    def test_the_message_shows_its_email_and_its_chatter_a_summary(self):
+        """The e-mail is kept once (on the mail.mail): the message's form shows it
+        to a collector, who cannot read e-mails themselves; its chatter line is a
+        summary, not a second copy of the e-mail."""
+        invoice = self._invoice(self.customer, 100.0)
+        self._run(self.DUE + timedelta(days=1))
+        message = self._messages(self.customer)
+        mail = message.mail_ids
+        self.assertIn(invoice.name, mail.body_html)
+        self.assertNotIn(invoice.name, mail.mail_message_id.body)
+        self.assertIn(mail.subject, mail.mail_message_id.body)
+        self.assertIn(self.customer.name, mail.mail_message_id.body)
+        # the form, as the web client reads it, for a collector
+        views = message.with_user(self.collector).get_views([(False, "form")])
+        self.assertIn('name="email_body_html"', views["views"]["form"]["arch"])
+        [data] = message.with_user(self.collector).web_read({"email_body_html": {}})
+        self.assertEqual(data["email_body_html"], mail.body_html)
+        # once sent, it still shows what left
+        self._send_mails(mail)
+        message.invalidate_recordset()
+        self.assertEqual(message.with_user(self.collector).email_body_html, mail.body_html)
+
     def test_failed_email_is_retried_as_the_same_email(self):
         self._invoice(self.customer, 100.0)
         self._run(self.DUE + timedelta(days=1))

@@ -292,7 +292,7 @@ class CommittedFaultCase(TransactionCase, FaultAssertions):
     due ten days before: both reach the default régua's D+1 level, once.
     """
 
-    #: A Tuesday, far from any real data (test_concurrency uses 2031-05-06).
+    #: A Tuesday, far from any real data (TestConcurrentRuns uses 2031-05-06).
     DAY = date(2031, 5, 13)
     CUSTOMERS = 6
 

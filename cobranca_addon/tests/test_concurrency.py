@@ -1,80 +1,24 @@
 import threading
-from datetime import date, timedelta
+from datetime import date
 
-from odoo import SUPERUSER_ID, Command, api
-from odoo.tests import TransactionCase, tagged
+from odoo import SUPERUSER_ID, api
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .fault_common import FaultAssertions, registry_lock_released
+from .fault_common import CommittedFaultCase, registry_lock_released
 
 
 @tagged("post_install", "-at_install")
-class TestConcurrentRuns(TransactionCase, FaultAssertions):
+class TestConcurrentRuns(CommittedFaultCase):
     """Two workers on two real connections: nothing is dunned twice.
 
-    The data is committed (other connections must see it) and removed at the end:
-    these are the only commits of the module, hence the pylint exemptions.
+    The data is committed (other connections must see it) and removed at the end
+    (:class:`CommittedFaultCase`); these tests commit, hence the pylint
+    exemptions.
     """
 
+    #: A day of its own, apart from the fault suite's (2031-05-13).
     DAY = date(2031, 5, 6)
-
-    def setUp(self):
-        super().setUp()
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            company = env.ref("base.main_company")
-            income = env["account.account"].search(
-                [("account_type", "=", "income"), ("company_ids", "in", company.id)], limit=1
-            )
-            partners = env["res.partner"].create(
-                [
-                    {"name": f"Cliente Concorrente {n}", "email": f"concorrente{n}@example.com"}
-                    for n in range(6)
-                ]
-            )
-            moves = env["account.move"].create(
-                [
-                    {
-                        "move_type": "out_invoice",
-                        "partner_id": partner.id,
-                        "invoice_date": self.DAY - timedelta(days=40),
-                        "invoice_date_due": self.DAY - timedelta(days=days),
-                        "invoice_line_ids": [
-                            Command.create(
-                                {
-                                    "name": "x",
-                                    "price_unit": 100.0 + days,
-                                    "account_id": income.id,
-                                    "tax_ids": [Command.clear()],
-                                }
-                            )
-                        ],
-                    }
-                    for partner in partners
-                    for days in (1, 10)
-                ]
-            )
-            moves.action_post()
-            cr.commit()  # pylint: disable=invalid-commit
-        self.company_id = company.id
-        self.partner_ids = partners.ids
-        self.move_ids = moves.ids
-        self.addCleanup(self._clean_up)
-
-    def _clean_up(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            messages = env["cobranca.message"].search([("partner_id", "in", self.partner_ids)])
-            env["mail.mail"].search([("cobranca_message_id", "in", messages.ids)]).unlink()
-            env["mail.activity"].search([("cobranca_message_id", "in", messages.ids)]).unlink()
-            messages.unlink()
-            env["cobranca.line"].search([("move_id", "in", self.move_ids)]).unlink()
-            env["cobranca.run"].search([("date", "=", self.DAY)]).unlink()
-            moves = env["account.move"].browse(self.move_ids)
-            moves.button_draft()
-            moves.with_context(force_delete=True).unlink()
-            env["res.partner"].browse(self.partner_ids).unlink()
-            cr.commit()  # pylint: disable=invalid-commit
 
     def _assert_each_item_dunned_once(self):
         with self.registry.cursor() as cr:

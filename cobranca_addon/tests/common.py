@@ -4,6 +4,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.tools import mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.base.models.ir_actions_report import IrActionsReport
@@ -166,6 +167,28 @@ class CobrancaCommon(AccountTestInvoicingCommon, MockEmail, MockSMS):
             return self.Run._run_dunning(
                 date=day, companies=kwargs.pop("companies", self.company), **kwargs
             )
+
+    def _run_scheduled_action(self, cron):
+        """Run ``cron`` the way Odoo's scheduler does (``ir.cron._process_job``, on
+        its own cursor, with its progress and rescheduling), in test mode so that
+        it sees this test's data."""
+        self.env.flush_all()
+        self.registry.enter_test_mode(self.cr)
+        try:
+            with mute_logger("odoo.addons.base.models.ir_cron"):
+                self.registry["ir.cron"]._process_job(
+                    self.registry.db_name,
+                    self.registry.cursor(),
+                    {
+                        **cron.read(load=None)[0],
+                        "done": 0,
+                        "remaining": 0,
+                        "timed_out_counter": 0,
+                    },
+                )
+        finally:
+            self.registry.leave_test_mode()
+        self.env.invalidate_all()
 
     def _send_mails(self, mails):
         """Send e-mails as the mail queue does, through the mocked SMTP server."""

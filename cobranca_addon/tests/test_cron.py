@@ -3,7 +3,6 @@ from datetime import datetime, time, timedelta
 from freezegun import freeze_time
 
 from odoo.tests import tagged
-from odoo.tools import mute_logger
 
 from .common import CobrancaCommon
 
@@ -21,23 +20,7 @@ class TestCron(CobrancaCommon):
         # noon in Brasília (the company's timezone) on that day; the other companies
         # of the test database have nothing due then
         with freeze_time(datetime.combine(day, time(15, 0))):
-            self.env.flush_all()
-            self.registry.enter_test_mode(self.cr)
-            try:
-                with mute_logger("odoo.addons.base.models.ir_cron"):
-                    self.registry["ir.cron"]._process_job(
-                        self.registry.db_name,
-                        self.registry.cursor(),
-                        {
-                            **cron.read(load=None)[0],
-                            "done": 0,
-                            "remaining": 0,
-                            "timed_out_counter": 0,
-                        },
-                    )
-            finally:
-                self.registry.leave_test_mode()
-        self.env.invalidate_all()
+            self._run_scheduled_action(cron)
         for partner, invoice in zip(partners, invoices, strict=True):
             self.assertEqual(self._lines(invoice).level_id, self.level_overdue)
             self.assertEqual(len(self._messages(partner)), 1)

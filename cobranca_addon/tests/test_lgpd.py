@@ -13,7 +13,6 @@ from freezegun import freeze_time
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
-from odoo.tools import mute_logger
 
 from ..tools import lgpd
 from .evidence_common import EvidenceCommon
@@ -227,23 +226,7 @@ class TestLgpd(EvidenceCommon):
         cron = self.env.ref("cobranca_addon.ir_cron_cobranca_lgpd_anonymise")
         self.assertEqual(cron.code, "model._cron_cobranca_lgpd_anonymise()")
         with freeze_time(date(2036, 1, 1)):
-            self.env.flush_all()
-            self.registry.enter_test_mode(self.cr)
-            try:
-                with mute_logger("odoo.addons.base.models.ir_cron"):
-                    self.registry["ir.cron"]._process_job(
-                        self.registry.db_name,
-                        self.registry.cursor(),
-                        {
-                            **cron.read(load=None)[0],
-                            "done": 0,
-                            "remaining": 0,
-                            "timed_out_counter": 0,
-                        },
-                    )
-            finally:
-                self.registry.leave_test_mode()
-        self.env.invalidate_all()
+            self._run_scheduled_action(cron)
         self.assertEqual(contact.note, lgpd.ERASED)
         self.assertTrue(evidence.anonymised)
         progress = self.env["ir.cron.progress"].search([("cron_id", "=", cron.id)])

@@ -142,7 +142,8 @@ def write_readme(path, markdown_table, command):
     if BEGIN not in text or END not in text:
         base.fail(f"{path} has no markers {BEGIN} ... {END}")
     block = f"{BEGIN}\n<!-- written by `{command}` on {time.strftime('%Y-%m-%d')} -->\n\n"
-    block += markdown_table + f"\n{END}"
+    # one level below the README's section
+    block += re.sub(r"^### ", "#### ", markdown_table, flags=re.M) + f"\n{END}"
     text = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _m: block, text, flags=re.S)
     with open(path, "w") as handle:
         handle.write(text)

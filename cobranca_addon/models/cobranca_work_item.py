@@ -71,17 +71,28 @@ class CobrancaWorkItem(models.Model):
             SQL(
                 """
                 CREATE VIEW %(table)s AS (
-                WITH overdue AS (
+                WITH company_day AS (
+                    -- "today" of each company, in its timezone (the run's day), not
+                    -- the database's UTC date
+                    SELECT company.id AS company_id,
+                           (NOW() AT TIME ZONE COALESCE(
+                                company.cobranca_tz, company_partner.tz, 'America/Sao_Paulo'
+                           ))::date AS today
+                      FROM res_company company
+                      JOIN res_partner company_partner ON company_partner.id = company.partner_id
+                ),
+                overdue AS (
                     SELECT aml.company_id, partner.commercial_partner_id AS partner_id,
                            MIN(aml.date_maturity) AS oldest_due
                       FROM account_move_line aml
                       JOIN account_account account ON account.id = aml.account_id
                       JOIN res_partner partner ON partner.id = aml.partner_id
+                      JOIN company_day ON company_day.company_id = aml.company_id
                      WHERE account.account_type = 'asset_receivable'
                        AND aml.parent_state = 'posted'
                        AND aml.reconciled IS NOT TRUE
                        AND aml.amount_residual > 0
-                       AND aml.date_maturity < CURRENT_DATE
+                       AND aml.date_maturity < company_day.today
                      GROUP BY aml.company_id, partner.commercial_partner_id
                 ),
                 work AS (
@@ -92,15 +103,17 @@ class CobrancaWorkItem(models.Model):
                            'cobranca.message' AS res_model, message.id AS res_id
                       FROM mail_activity activity
                       JOIN cobranca_message message ON message.id = activity.cobranca_message_id
-                     WHERE activity.date_deadline <= CURRENT_DATE
+                      JOIN company_day ON company_day.company_id = message.company_id
+                     WHERE activity.date_deadline <= company_day.today
                     UNION ALL
                     SELECT negotiation.id * 4 + %(promise)s, 'promise',
                            negotiation.company_id, negotiation.partner_id, negotiation.user_id,
                            NULL, negotiation.promise_date, negotiation.promise_amount,
                            'cobranca.negotiation', negotiation.id
                       FROM cobranca_negotiation negotiation
+                      JOIN company_day ON company_day.company_id = negotiation.company_id
                      WHERE negotiation.outcome = 'promise' AND negotiation.state = 'open'
-                       AND negotiation.promise_date <= CURRENT_DATE + 1
+                       AND negotiation.promise_date <= company_day.today + 1
                     UNION ALL
                     SELECT agreement.id * 4 + %(agreement)s, 'agreement',
                            agreement.company_id, agreement.partner_id, agreement.user_id,
@@ -119,8 +132,9 @@ class CobrancaWorkItem(models.Model):
                                       AND item.state = 'todo')
                 )
                 SELECT work.*, overdue.oldest_due,
-                       COALESCE(CURRENT_DATE - overdue.oldest_due, 0) AS days_late
+                       COALESCE(company_day.today - overdue.oldest_due, 0) AS days_late
                   FROM work
+                  JOIN company_day ON company_day.company_id = work.company_id
                   LEFT JOIN overdue
                     ON overdue.company_id = work.company_id
                    AND overdue.partner_id = work.partner_id

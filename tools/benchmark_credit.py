@@ -1462,11 +1462,11 @@ def ensure_template(args, conf):
 # --------------------------------------------------------------------------
 
 
-def oca_version():
-    """The installed account_financial_risk's version, or None."""
+def oca_version(module=OCA_MODULE):
+    """The installed OCA ``module``'s version and folder, or None."""
     import importlib.util
 
-    spec = importlib.util.find_spec(f"odoo.addons.{OCA_MODULE}")
+    spec = importlib.util.find_spec(f"odoo.addons.{module}")
     if not spec or not spec.submodule_search_locations:
         return None
     for folder in spec.submodule_search_locations:
@@ -1479,26 +1479,28 @@ def oca_version():
     return None
 
 
-def ensure_oca(args):
-    found = oca_version()
+def ensure_oca(args, module=OCA_MODULE, requirement=OCA_REQUIREMENT):
+    """The version and folder of the OCA ``module`` (18.0), installed from
+    requirements-bench.txt first with ``--install-oca``; fails without it."""
+    found = oca_version(module)
     if not found and args.install_oca:
-        log(f"installing {OCA_REQUIREMENT} (requirements-bench.txt) into {sys.prefix}")
+        log(f"installing {requirement} (requirements-bench.txt) into {sys.prefix}")
         subprocess.run(
             [sys.executable, "-m", "pip", "install", "--no-deps", "-r", REQUIREMENTS], check=True
         )
         import importlib
 
         importlib.invalidate_caches()
-        found = oca_version()
+        found = oca_version(module)
     if not found:
         base.fail(
-            f"OCA {OCA_MODULE} is not installed in {sys.prefix}: install it with\n"
+            f"OCA {module} is not installed in {sys.prefix}: install it with\n"
             f"    {sys.executable} -m pip install -r {REQUIREMENTS}\n"
             "or run with --install-oca (or --no-oca to skip the comparison)"
         )
     version, folder = found
     if not version.startswith("18.0."):
-        base.fail(f"{OCA_MODULE} {version} found in {folder}, 18.0.* needed")
+        base.fail(f"{module} {version} found in {folder}, 18.0.* needed")
     return version, folder
 
 

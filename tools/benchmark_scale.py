@@ -351,38 +351,7 @@ def run_child(args, conf, dbname, side):
 
 
 def ensure_oca(args):
-    import importlib.util
-
-    def found():
-        spec = importlib.util.find_spec(f"odoo.addons.{OCA_MODULE}")
-        if not spec or not spec.submodule_search_locations:
-            return None
-        for folder in spec.submodule_search_locations:
-            manifest = os.path.join(folder, "__manifest__.py")
-            if os.path.isfile(manifest):
-                import ast
-
-                with open(manifest) as handle:
-                    return ast.literal_eval(handle.read()).get("version")
-        return None
-
-    version = found()
-    if not version and args.install_oca:
-        log(f"installing {OCA_REQUIREMENT} (requirements-bench.txt) into {sys.prefix}")
-        subprocess.run(
-            [sys.executable, "-m", "pip", "install", "--no-deps", "-r", credit.REQUIREMENTS],
-            check=True,
-        )
-        importlib.invalidate_caches()
-        version = found()
-    if not version:
-        base.fail(
-            f"OCA {OCA_MODULE} is not installed in {sys.prefix}: install it with\n"
-            f"    {sys.executable} -m pip install -r {credit.REQUIREMENTS}\n"
-            "or run with --install-oca (or --no-oca to skip the comparison)"
-        )
-    if not version.startswith("18.0."):
-        base.fail(f"{OCA_MODULE} {version} found, 18.0.* needed")
+    version, _folder = credit.ensure_oca(args, OCA_MODULE, OCA_REQUIREMENT)
     return version
 
 

@@ -1,13 +1,18 @@
+import ast
 import hashlib
 import logging
 from collections import defaultdict
 
+import babel.dates
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, email_normalize, format_amount, format_date
 from odoo.tools.mail import single_email_re
+from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
+
+from odoo.addons.base.models.res_lang import intersperse
 
 from .constants import NO_CHATTER_NOISE
 
@@ -769,6 +774,40 @@ class CobrancaMessage(models.Model):
         thousands of open items stays readable and its rendering bounded."""
         return LISTED_ITEMS_LIMIT
 
+    @api.model
+    def _cobranca_formatters(self):
+        """``(money, day)``: ``money(amount, currency)`` and ``day(date)`` write
+        amounts and dates as Odoo's ``format_amount`` and ``format_date`` do, in
+        the language of the rendering (the customer's), the language looked up
+        once. (Odoo's functions look it up again for every value, and
+        ``res.lang.format`` reads its grouping again: a fifth of the time of
+        rendering a reminder of many items.)"""
+        lang = get_lang(self.env)
+        grouping = ast.literal_eval(lang.grouping)
+        thousands, decimal = lang.thousands_sep or "", lang.decimal_point
+        locale = babel_locale_parse(lang.code)
+        date_format = posix_to_ldml(lang.date_format, locale=locale)
+
+        def money(amount, currency):
+            whole, _point, cents = (
+                f"{currency.round(amount):.{currency.decimal_places}f}".partition(".")
+            )
+            number = intersperse(whole, grouping, thousands)[0] + (decimal + cents if cents else "")
+            number = number.replace(" ", "\N{NO-BREAK SPACE}").replace(
+                "-", "-\N{ZERO WIDTH NO-BREAK SPACE}"
+            )
+            symbol = currency.symbol or ""
+            if currency.position == "before":
+                return f"{symbol}\N{NO-BREAK SPACE}{number}"
+            return f"{number}\N{NO-BREAK SPACE}{symbol}"
+
+        def day(value):
+            return (
+                babel.dates.format_date(value, format=date_format, locale=locale) if value else ""
+            )
+
+        return money, day
+
     def _item_groups(self):
         """The listed items grouped per currency, for templates and tasks.
 
@@ -777,12 +816,16 @@ class CobrancaMessage(models.Model):
             days late and payment link), ``credits``, ``total`` (of every open
             item, rounded with the currency), and ``more`` / ``more_residual``:
             how many items, and how much open amount, are beyond
-            :meth:`_listed_items_limit` (the most overdue are listed first).
+            :meth:`_listed_items_limit` (the most overdue are listed first);
+            dates and amounts also as texts in the customer's language
+            (``date_text``, ``amount_text``, ``residual_text`` — negative for a
+            credit —, ``total_text``, ``more_residual_text``).
         """
         self.ensure_one()
         groups = {}
         today = self.date or fields.Date.context_today(self)
         room = self._listed_items_limit()
+        money, day = self._cobranca_formatters()
         for item in self.item_ids.sorted(lambda i: (i.date_maturity or today, i.id)):
             currency = item.currency_id
             group = groups.setdefault(
@@ -814,10 +857,19 @@ class CobrancaMessage(models.Model):
                 "days_late": (today - item.date_maturity).days if item.date_maturity else 0,
                 "url": move._cobranca_payment_url(),
             }
+            # the same, written in the customer's language (the templates show these)
+            entry["date_text"] = day(entry["date_due"])
+            entry["amount_text"] = money(entry["amount"], currency)
+            entry["residual_text"] = money(
+                entry["residual"] if item.amount_residual_currency >= 0 else -entry["residual"],
+                currency,
+            )
             group["credits" if item.amount_residual_currency < 0 else "items"].append(entry)
         for group in groups.values():
             group["total"] = group["currency"].round(group["total"])
             group["more_residual"] = group["currency"].round(group["more_residual"])
+            group["total_text"] = money(group["total"], group["currency"])
+            group["more_residual_text"] = money(group["more_residual"], group["currency"])
         return list(groups.values())
 
     def _creditor(self):

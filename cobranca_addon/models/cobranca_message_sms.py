@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.tools import format_amount, format_date
+from odoo.tools import format_date
 
 
 class CobrancaChannelSms(models.AbstractModel):
@@ -78,10 +78,7 @@ class CobrancaChannelSms(models.AbstractModel):
     def _text_total(self):
         """The open total, e.g. ``R$ 4.850,00`` (per currency, joined)."""
         self.ensure_one()
-        return " + ".join(
-            format_amount(self.env, group["total"], group["currency"])
-            for group in self._item_groups()
-        )
+        return " + ".join(group["total_text"] for group in self._item_groups())
 
     def _text_oldest_due(self):
         """The earliest due date among the open items, in the customer's format."""
@@ -110,16 +107,13 @@ class CobrancaChannelSms(models.AbstractModel):
         for group in self._item_groups():
             for entry in group["items"]:
                 label = entry["name"] + (f" ({entry['instalment']})" if entry["instalment"] else "")
-                lines.append(
-                    f"- {label}: {format_date(self.env, entry['date_due'])}, "
-                    f"{format_amount(self.env, entry['residual'], group['currency'])}"
-                )
+                lines.append(f"- {label}: {entry['date_text']}, {entry['residual_text']}")
             if group["more"]:
                 lines.append(
                     self.env._(
                         "- %(count)s other open items: %(amount)s",
                         count=group["more"],
-                        amount=format_amount(self.env, group["more_residual"], group["currency"]),
+                        amount=group["more_residual_text"],
                     )
                 )
         return "\n".join(lines)

@@ -1,10 +1,11 @@
-from datetime import timedelta
+from datetime import date, timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo import Command
 from odoo.tests import tagged
+from odoo.tools import format_amount, format_date
 
 from ..tools import regua
 from .common import CobrancaCommon
@@ -195,6 +196,26 @@ class TestReguaRun(CobrancaCommon):
         self.assertIn("Other open items, not listed here:", body)
         self.assertIn("Ask us for your complete statement.", body)
         self.assertEqual(message.amount_residual, 1000.0)
+
+    def test_amounts_and_dates_are_written_as_odoo_writes_them(self):
+        """The message's own formatters (the language looked up once) write what
+        Odoo's format_amount and format_date write, in every language."""
+        self.env["res.lang"]._activate_lang("pt_BR")
+        currencies = [self.env.ref(f"base.{code}") for code in ("BRL", "USD", "EUR", "JPY")]
+        amounts = (0.0, 0.005, 100.0, 1234567.891, -1234.5, -0.4)
+        for lang in ("en_US", "pt_BR"):
+            env = self.env(context=dict(self.env.context, lang=lang))
+            money, day = env["cobranca.message"]._cobranca_formatters()
+            for currency in currencies:
+                for amount in amounts:
+                    self.assertEqual(
+                        money(amount, currency),
+                        format_amount(env, amount, currency),
+                        (lang, currency.name, amount),
+                    )
+            for value in (date(2026, 1, 5), date(2031, 12, 31)):
+                self.assertEqual(day(value), format_date(env, value), (lang, value))
+            self.assertEqual(day(False), "")
 
     def test_a_batch_takes_customers_up_to_a_budget_of_lines(self):
         """Batches follow the customers' pending lines, not only their number: a

@@ -128,6 +128,13 @@ class ResConfigSettings(models.TransientModel):
         help="How many customers a scheduled run dispatches before committing and "
         "handing over to the next batch (possibly on another worker).",
     )
+    cobranca_batch_line_budget = fields.Integer(
+        string="Lines per Batch",
+        config_parameter="cobranca_addon.batch_line_budget",
+        default=1000,
+        help="At most this many dunning lines in one batch (a customer with more "
+        "makes a batch of its own): a batch's memory and time follow its lines.",
+    )
 
     cobranca_effectiveness_days = fields.Integer(
         related="company_id.cobranca_effectiveness_days", readonly=False

@@ -235,8 +235,10 @@ class TestReguaRun(CobrancaCommon):
         self.assertEqual(claimed, [many.id])
         self.Line.search([("partner_id", "=", many.id)]).state = "sent"
         self.assertEqual(self.Run._claim_partners(self.company, 50, line_budget=4), [few.id])
-        # and the budget never splits a customer's lines: the run dispatches them all
+        # the budget is a setting (Settings > Cobrança), 1,000 lines by default
         self.assertEqual(self.Run._batch_line_budget(), 1000)
+        self.env["res.config.settings"].create({"cobranca_batch_line_budget": 300}).execute()
+        self.assertEqual(self.Run._batch_line_budget(), 300)
 
     def test_old_debts_advance_one_level_at_a_time(self):
         """Installing on a database with old debts causes no burst of formal notices."""

@@ -2208,12 +2208,9 @@ def profile_section(result, markdown):
 # --------------------------------------------------------------------------
 
 
-def parse_args(argv):
-    parser = argparse.ArgumentParser(
-        prog="tools/benchmark --credit",
-        description="Time cobranca_addon's scoring and credit status on generated data with "
-        "payment history, next to OCA account_financial_risk's risk on the same database.",
-    )
+def add_data_arguments(parser):
+    """The options that define the generated data set (hence the template database
+    reused by --credit, --scale and --reports)."""
     parser.add_argument(
         "--customers", type=int, default=10_000, metavar="N", help="customers (default 10000)"
     )
@@ -2233,6 +2230,39 @@ def parse_args(argv):
         help="open items of the big customer (default: a tenth of --lines; 0: none)",
     )
     parser.add_argument(
+        "--date",
+        type=datetime.date.fromisoformat,
+        default=datetime.date.fromisoformat(DEFAULT_DATE),
+        help=f"the data's 'today', the day measured (default {DEFAULT_DATE})",
+    )
+    parser.add_argument("--seed", type=int, default=42, help="random seed of the data (default 42)")
+    parser.add_argument("--rebuild", action="store_true", help="regenerate the template database")
+
+
+def add_output_arguments(parser):
+    """``--keep`` and ``--markdown``, and the JSON tables for ``tools/benchmark --all``."""
+    parser.add_argument("--keep", action="store_true", help="keep the measured databases")
+    parser.add_argument("--markdown", metavar="FILE", help="also write the tables as Markdown")
+    parser.add_argument("--tables-json", metavar="FILE", help=argparse.SUPPRESS)
+
+
+def parse_data_arguments(parser, argv):
+    """Parse, and default ``--big-items`` to a tenth of ``--lines``."""
+    args = parser.parse_args(argv)
+    if args.big_items is None:
+        args.big_items = args.lines // 10
+    return args
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="tools/benchmark --credit",
+        description="Time cobranca_addon's scoring and credit status on generated data with "
+        "payment history, next to OCA account_financial_risk's risk on the same database.",
+    )
+    add_data_arguments(parser)
+    add_output_arguments(parser)
+    parser.add_argument(
         "--page", type=int, default=80, metavar="P", help="customers of a list page (default 80)"
     )
     parser.add_argument(
@@ -2250,18 +2280,6 @@ def parse_args(argv):
         metavar="R",
         help="measured copies; with R > 1 the median, min and max are shown",
     )
-    parser.add_argument("--keep", action="store_true", help="keep the measured databases")
-    parser.add_argument("--rebuild", action="store_true", help="regenerate the template database")
-    parser.add_argument("--markdown", metavar="FILE", help="also write the tables as Markdown")
-    # the tables as JSON, for tools/benchmark --all
-    parser.add_argument("--tables-json", metavar="FILE", help=argparse.SUPPRESS)
-    parser.add_argument(
-        "--date",
-        type=datetime.date.fromisoformat,
-        default=datetime.date.fromisoformat(DEFAULT_DATE),
-        help=f"the data's 'today', and the clock of the measurements (default {DEFAULT_DATE})",
-    )
-    parser.add_argument("--seed", type=int, default=42, help="random seed of the data (default 42)")
     parser.add_argument(
         "--no-oca", action="store_true", help=f"skip the comparison with OCA {OCA_MODULE}"
     )
@@ -2286,9 +2304,7 @@ def parse_args(argv):
     parser.add_argument("--conf", help=argparse.SUPPRESS)
     parser.add_argument("--json-out", help=argparse.SUPPRESS)
     parser.add_argument("--trace-memory", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.big_items is None:
-        args.big_items = args.lines // 10
+    args = parse_data_arguments(parser, argv)
     if (
         args.customers < 2
         or args.lines < 10

@@ -364,27 +364,12 @@ def parse_args(argv):
         description="Time cobranca_addon's aging and indicator reports on the credit "
         "benchmark's generated data.",
     )
-    parser.add_argument("--customers", type=int, default=10_000, metavar="N")
-    parser.add_argument("--lines", type=int, default=100_000, metavar="L")
-    parser.add_argument("--big-items", type=int, default=None, metavar="B")
+    credit.add_data_arguments(parser)
+    credit.add_output_arguments(parser)
     parser.add_argument(
         "--repeat", type=int, default=5, metavar="R", help="runs of each report (default 5)"
     )
-    parser.add_argument(
-        "--date",
-        type=datetime.date.fromisoformat,
-        default=datetime.date.fromisoformat(credit.DEFAULT_DATE),
-        help=f"the data's 'today' (default {credit.DEFAULT_DATE})",
-    )
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--rebuild", action="store_true", help="regenerate the template database")
-    parser.add_argument("--keep", action="store_true", help="keep the measured database")
-    parser.add_argument("--markdown", metavar="FILE", help="also write the table as Markdown")
-    # the tables as JSON, for tools/benchmark --all
-    parser.add_argument("--tables-json", metavar="FILE", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.big_items is None:
-        args.big_items = args.lines // 10
+    args = credit.parse_data_arguments(parser, argv)
     if args.repeat < 1:
         parser.error("--repeat >= 1")
     return args

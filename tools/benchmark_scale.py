@@ -53,7 +53,6 @@ COBRANCA_BENCH_DB_PREFIX (default ``cobranca_bench``) prefixes the databases mad
 """
 
 import argparse
-import datetime
 import gc
 import json
 import os
@@ -660,19 +659,8 @@ def parse_args(argv):
         description="Time the day's dunning of cobranca_addon on the credit benchmark's data "
         f"(10,000 customers, 100,000 lines), next to OCA {OCA_MODULE} on the same data.",
     )
-    parser.add_argument(
-        "--customers", type=int, default=10_000, metavar="N", help="customers (default 10000)"
-    )
-    parser.add_argument(
-        "--lines", type=int, default=100_000, metavar="L", help="receivable lines (default 100000)"
-    )
-    parser.add_argument(
-        "--big-items",
-        type=int,
-        default=None,
-        metavar="B",
-        help="open items of the big customer (default: a tenth of --lines, as --credit)",
-    )
+    credit.add_data_arguments(parser)
+    credit.add_output_arguments(parser)
     parser.add_argument(
         "--batch-size", type=int, default=50, metavar="B", help="customers per batch (default 50)"
     )
@@ -689,18 +677,6 @@ def parse_args(argv):
         action="store_true",
         help=f"pip-install {OCA_REQUIREMENT} (requirements-bench.txt) when it is missing",
     )
-    parser.add_argument("--keep", action="store_true", help="keep the measured databases")
-    parser.add_argument("--rebuild", action="store_true", help="regenerate the template database")
-    parser.add_argument("--markdown", metavar="FILE", help="also write the tables as Markdown")
-    # the tables as JSON, for tools/benchmark --all
-    parser.add_argument("--tables-json", metavar="FILE", help=argparse.SUPPRESS)
-    parser.add_argument(
-        "--date",
-        type=datetime.date.fromisoformat,
-        default=datetime.date.fromisoformat(credit.DEFAULT_DATE),
-        help=f"the data's 'today', the run date (default {credit.DEFAULT_DATE})",
-    )
-    parser.add_argument("--seed", type=int, default=42, help="random seed of the data (default 42)")
     parser.add_argument(
         "--explain-plans",
         action="store_true",
@@ -711,9 +687,7 @@ def parse_args(argv):
     parser.add_argument("--measure-oca", help=argparse.SUPPRESS)
     parser.add_argument("--conf", help=argparse.SUPPRESS)
     parser.add_argument("--json-out", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.big_items is None:
-        args.big_items = args.lines // 10
+    args = credit.parse_data_arguments(parser, argv)
     if args.customers < 2 or args.lines < 10 or args.repeat < 1 or args.batch_size < 1:
         parser.error("--customers >= 2, --lines >= 10, --repeat >= 1, --batch-size >= 1")
     return args
